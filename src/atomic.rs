@@ -1,0 +1,129 @@
+//! Durable, all-or-nothing file system changes: a file replaced by writing a
+//! temporary sibling, syncing it and renaming it over the target; a symbolic link
+//! replaced the same way; and the directory synced so the rename survives a crash.
+//! A rename replaces a planted symlink instead of following it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::error::{IoContext, Result};
+
+/// A sibling name that no other writer uses.
+pub fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{tag}.{}.tmp", std::process::id()))
+}
+
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temp_sibling(path, "new");
+    let result = write_then_rename(&tmp, path, bytes);
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(tmp)
+        .at("create", tmp)?;
+    file.write_all(bytes).at("write", tmp)?;
+    file.sync_all().at("flush", tmp)?;
+    drop(file);
+    std::fs::rename(tmp, path).at("replace", path)?;
+    sync_parent(path)
+}
+
+/// Points `link` at `target`, replacing whatever `link` was, in one rename.
+#[cfg(unix)]
+pub fn replace_symlink(target: &Path, link: &Path) -> Result<()> {
+    let tmp = temp_sibling(link, "link");
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp).at("create link", &tmp)?;
+    if let Err(e) = std::fs::rename(&tmp, link).at("replace", link) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    sync_parent(link)
+}
+
+/// Syncs the directory holding `path`, so a rename inside it is durable.
+pub fn sync_parent(path: &Path) -> Result<()> {
+    #[cfg(unix)]
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::File::open(parent)
+            .and_then(|d| d.sync_all())
+            .at("sync", parent)?;
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Copies a file to `dest` through a temporary sibling and a rename, with the
+/// given permission bits.
+pub fn copy_file(src: &Path, dest: &Path, mode: u32) -> Result<()> {
+    let tmp = temp_sibling(dest, "copy");
+    let _ = std::fs::remove_file(&tmp);
+    let result = (|| {
+        std::fs::copy(src, &tmp).at("copy to", &tmp)?;
+        set_mode(&tmp, mode)?;
+        std::fs::File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .at("flush", &tmp)?;
+        std::fs::rename(&tmp, dest).at("replace", dest)?;
+        sync_parent(dest)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .at("set permissions of", path)?;
+    }
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_replaces_a_planted_symlink_instead_of_following_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, b"keep").unwrap();
+        let state = dir.path().join("state.json");
+        std::os::unix::fs::symlink(&victim, &state).unwrap();
+        write_file(&state, b"{}").unwrap();
+        assert_eq!(std::fs::read(&victim).unwrap(), b"keep");
+        assert_eq!(std::fs::read(&state).unwrap(), b"{}");
+        assert!(!std::fs::symlink_metadata(&state)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+    }
+
+    #[test]
+    fn symlinks_are_replaced_in_one_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("current");
+        replace_symlink(Path::new("versions/1"), &link).unwrap();
+        replace_symlink(Path::new("versions/2"), &link).unwrap();
+        assert_eq!(std::fs::read_link(&link).unwrap(), Path::new("versions/2"));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

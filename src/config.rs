@@ -1,0 +1,381 @@
+//! Arguments plus environment into one validated `Config`. Flags win over their
+//! environment variables (CONTRACT 3); every bad value is refused here, before
+//! any work starts, with exit 2 and a hint.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::cli::Options;
+use crate::env::Env;
+use crate::error::{Error, Result};
+use crate::http::{HttpOptions, Proxies};
+use crate::layout::{self, Layout};
+use crate::platform::{CpuChoice, GpuChoice, Preferences};
+use crate::source::github::{self, GitHub};
+use crate::source::Root;
+use crate::verify::TrustedKeys;
+use crate::version::{Channel, Requirement};
+
+pub const PRODUCT: &str = "bitnet";
+pub const INSTALLER: &str = "bitnet-install";
+/// The executables a bitnet release provides; only these reach the bin dir.
+pub const PRODUCT_EXECUTABLES: &[&str] = &["bitnet-cli", "bitnet-server"];
+
+/// Where a product's releases come from.
+#[derive(Clone, Debug)]
+pub enum SourceSpec {
+    /// Static roots, tried in order.
+    Roots(Vec<Root>),
+    GitHub(GitHub),
+}
+
+impl SourceSpec {
+    pub fn describe(&self) -> String {
+        match self {
+            SourceSpec::Roots(roots) => roots
+                .iter()
+                .map(|r| r.text.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            SourceSpec::GitHub(gh) => format!("GitHub {}", gh.repo),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub requirement: Requirement,
+    pub channel: Channel,
+    pub source: SourceSpec,
+    /// The installer's own releases.
+    pub update_source: SourceSpec,
+    /// True with `--repo`: asset names are another project's, not CONTRACT 2.1.
+    pub foreign_repo: bool,
+    pub target: Option<String>,
+    pub preferences: Preferences,
+    pub layout: Layout,
+    pub modify_path: bool,
+    pub keys: TrustedKeys,
+    pub http: HttpOptions,
+    pub offline: bool,
+    pub allow_downgrade: bool,
+    pub force: bool,
+    pub allow_unverified: bool,
+    pub dry_run: bool,
+    pub json: bool,
+    pub quiet: bool,
+    pub verbose: bool,
+    pub lock_wait: Duration,
+    /// How many versions to keep installed (the active one included).
+    pub keep: usize,
+}
+
+/// The OS this binary runs on, in the names `platform` uses.
+pub fn host_os() -> &'static str {
+    match std::env::consts::OS {
+        "macos" => "macos",
+        "windows" => "windows",
+        _ => "linux",
+    }
+}
+
+impl Config {
+    pub fn new(options: &Options, env: &Env) -> Result<Config> {
+        let os = host_os();
+        let requirement = Requirement::parse(
+            options
+                .version
+                .as_deref()
+                .or_else(|| env.var("BITNET_VERSION"))
+                .unwrap_or("latest"),
+        )?;
+        let channel = match options
+            .channel
+            .as_deref()
+            .or_else(|| env.var("BITNET_CHANNEL"))
+        {
+            Some(c) => Channel::parse(c)?,
+            None => Channel::Stable,
+        };
+        let github_api = env
+            .var("GITHUB_API_URL")
+            .unwrap_or(github::DEFAULT_API)
+            .to_string();
+        let token = env
+            .first_var(&["GITHUB_TOKEN", "GH_TOKEN"])
+            .map(String::from);
+        let repo = match &options.repo {
+            Some(r) => Some(parse_repo(r)?),
+            None => None,
+        };
+        let roots = parse_roots(&options.from, env.var("BITNET_DIST_SERVER"))?;
+        let source = match (roots.is_empty(), &repo) {
+            (false, Some(_)) => {
+                return Err(Error::usage(
+                    "--from and --repo cannot be used together",
+                    "give either a static root with --from or a GitHub repository with --repo.",
+                ))
+            }
+            (false, None) => SourceSpec::Roots(roots),
+            (true, _) => SourceSpec::GitHub(GitHub {
+                api: github_api.clone(),
+                repo: repo
+                    .clone()
+                    .unwrap_or_else(|| github::DEFAULT_REPO.to_string()),
+                token: token.clone(),
+                tag_prefix: "v".into(),
+            }),
+        };
+        let update_roots = parse_roots(
+            options.update_root.as_slice(),
+            env.var("BITNET_UPDATE_ROOT"),
+        )?;
+        let update_source = if update_roots.is_empty() {
+            SourceSpec::GitHub(GitHub {
+                api: github_api,
+                repo: github::DEFAULT_REPO.to_string(),
+                token,
+                tag_prefix: format!("{INSTALLER}-v"),
+            })
+        } else {
+            SourceSpec::Roots(update_roots)
+        };
+        let preferences = Preferences {
+            cpu: match &options.cpu {
+                Some(c) => CpuChoice::parse(c)?,
+                None => CpuChoice::Auto,
+            },
+            gpu: match &options.gpu {
+                Some(g) => GpuChoice::parse(g)?,
+                None => GpuChoice::Auto,
+            },
+        };
+        let keys = match options
+            .public_key
+            .as_deref()
+            .or_else(|| env.var("BITNET_PUBLIC_KEY"))
+        {
+            Some(value) => TrustedKeys::from_user(value, |p| std::fs::read_to_string(p).ok())?,
+            None => TrustedKeys::built_in(),
+        };
+        let layout = Layout {
+            prefix: pick_dir(&options.prefix, env.var("BITNET_HOME"), || {
+                layout::default_prefix(os, env)
+            })?,
+            bin_dir: pick_dir(&options.bin_dir, env.var("BITNET_BIN_DIR"), || {
+                layout::default_bin_dir(os, env)
+            })?,
+            cache_dir: match env.var("BITNET_CACHE_DIR") {
+                Some(dir) => absolute(PathBuf::from(dir)),
+                None => layout::default_cache_dir(os, env)?,
+            },
+        };
+        if let Some(color) = &options.color {
+            if !matches!(color.as_str(), "auto" | "always" | "never") {
+                return Err(Error::usage(
+                    format!("unknown --color value '{color}'"),
+                    "use auto, always or never.",
+                ));
+            }
+        }
+        let timeout = match options.timeout {
+            Some(t) => t,
+            None => parse_number(env, "BITNET_TIMEOUT")?.unwrap_or(30),
+        };
+        if timeout == 0 {
+            return Err(Error::usage(
+                "the timeout must be at least one second",
+                "pass --timeout 30, for example.",
+            ));
+        }
+        let http = HttpOptions {
+            ca_cert: options
+                .ca_cert
+                .clone()
+                .or_else(|| env.var("SSL_CERT_FILE").map(PathBuf::from)),
+            timeout: Duration::from_secs(timeout),
+            proxies: Proxies::from_env(env),
+            ..HttpOptions::default()
+        };
+        Ok(Config {
+            requirement,
+            channel,
+            source,
+            update_source,
+            foreign_repo: repo.is_some(),
+            target: options.target.clone(),
+            preferences,
+            layout,
+            modify_path: !(options.no_modify_path || env.flag("BITNET_NO_MODIFY_PATH")),
+            keys,
+            http,
+            offline: options.offline,
+            allow_downgrade: options.allow_downgrade,
+            force: options.force,
+            allow_unverified: options.allow_unverified,
+            dry_run: options.dry_run,
+            json: options.json,
+            quiet: options.quiet || options.json,
+            verbose: options.verbose,
+            lock_wait: Duration::from_secs(parse_number(env, "BITNET_LOCK_TIMEOUT")?.unwrap_or(60)),
+            keep: parse_number(env, "BITNET_KEEP")?.unwrap_or(3).max(1) as usize,
+        })
+    }
+}
+
+fn parse_roots(flags: &[String], variable: Option<&str>) -> Result<Vec<Root>> {
+    let texts: Vec<&str> = if flags.is_empty() {
+        variable.into_iter().collect()
+    } else {
+        flags.iter().map(String::as_str).collect()
+    };
+    texts
+        .iter()
+        .flat_map(|t| t.split(','))
+        .filter(|t| !t.trim().is_empty())
+        .map(|t| Root::parse(t).map(absolute_root))
+        .collect()
+}
+
+/// Local roots are made absolute so their high-water mark does not depend on
+/// the working directory.
+fn absolute_root(mut root: Root) -> Root {
+    if let crate::download::Location::Local(path) = &root.location {
+        let path = absolute(path.clone());
+        root.text = path.display().to_string();
+        root.location = crate::download::Location::Local(path);
+    }
+    root
+}
+
+fn absolute(path: PathBuf) -> PathBuf {
+    std::path::absolute(&path).unwrap_or(path)
+}
+
+fn parse_repo(text: &str) -> Result<String> {
+    let valid = text.split('/').count() == 2
+        && text.split('/').all(|p| {
+            !p.is_empty()
+                && p.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        });
+    if valid {
+        Ok(text.to_string())
+    } else {
+        Err(Error::usage(
+            format!("'{text}' is not a GitHub repository name"),
+            "use the OWNER/NAME form, e.g. microsoft/BitNet.",
+        ))
+    }
+}
+
+fn pick_dir(
+    flag: &Option<PathBuf>,
+    variable: Option<&str>,
+    default: impl FnOnce() -> Result<PathBuf>,
+) -> Result<PathBuf> {
+    Ok(absolute(match (flag, variable) {
+        (Some(dir), _) => dir.clone(),
+        (None, Some(dir)) => PathBuf::from(dir),
+        (None, None) => default()?,
+    }))
+}
+
+fn parse_number(env: &Env, name: &str) -> Result<Option<u64>> {
+    env.var(name)
+        .map(|v| {
+            v.trim().parse::<u64>().map_err(|_| {
+                Error::usage(
+                    format!("{name}={v} is not a whole number"),
+                    format!("set {name} to a number of seconds or items, or unset it."),
+                )
+            })
+        })
+        .transpose()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn config(args: &[&str], vars: &[(&str, &str)]) -> Result<Config> {
+        let mut argv = vec!["bitnet-install"];
+        argv.extend_from_slice(args);
+        let cli = crate::cli::Cli::try_parse_from(argv).expect("arguments parse");
+        Config::new(&cli.options, &Env::fixed("/home/u", vars, 0))
+    }
+
+    #[test]
+    fn flags_win_over_variables() {
+        let c = config(
+            &["--version", "0.3", "--prefix", "/p"],
+            &[("BITNET_VERSION", "0.2"), ("BITNET_HOME", "/q")],
+        )
+        .unwrap();
+        assert_eq!(c.requirement, Requirement::parse("0.3").unwrap());
+        assert_eq!(c.layout.prefix, PathBuf::from("/p"));
+        let c = config(&[], &[("BITNET_VERSION", "0.2"), ("BITNET_HOME", "/q")]).unwrap();
+        assert_eq!(c.requirement, Requirement::parse("0.2").unwrap());
+        assert_eq!(c.layout.prefix, PathBuf::from("/q"));
+    }
+
+    #[test]
+    fn mirrors_split_on_commas_and_repeat() {
+        let c = config(
+            &["--from", "https://a/r,https://b/r", "--from", "/srv/c"],
+            &[],
+        )
+        .unwrap();
+        match c.source {
+            SourceSpec::Roots(roots) => assert_eq!(roots.len(), 3),
+            SourceSpec::GitHub(_) => panic!("expected roots"),
+        }
+    }
+
+    #[test]
+    fn no_from_means_github_with_the_product_tag_prefix() {
+        let c = config(
+            &[],
+            &[("GITHUB_API_URL", "https://127.0.0.1:1"), ("GH_TOKEN", "t")],
+        )
+        .unwrap();
+        match (&c.source, &c.update_source) {
+            (SourceSpec::GitHub(p), SourceSpec::GitHub(i)) => {
+                assert_eq!(p.api, "https://127.0.0.1:1");
+                assert_eq!(p.token.as_deref(), Some("t"));
+                assert_eq!(p.tag_prefix, "v");
+                assert_eq!(i.tag_prefix, "bitnet-install-v");
+            }
+            _ => panic!("expected GitHub sources"),
+        }
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for (args, vars) in [
+            (vec!["--version", "banana"], vec![]),
+            (vec!["--channel", "weekly"], vec![]),
+            (vec!["--from", "ftp://x"], vec![]),
+            (vec!["--repo", "no-slash"], vec![]),
+            (vec!["--public-key", "/nonexistent.pub"], vec![]),
+            (vec!["--color", "sometimes"], vec![]),
+            (vec![], vec![("BITNET_TIMEOUT", "soon")]),
+            (vec!["--timeout", "0"], vec![]),
+        ] {
+            let err = config(&args, &vars).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{args:?} {vars:?}");
+        }
+    }
+
+    #[test]
+    fn no_modify_path_from_flag_or_variable() {
+        assert!(config(&[], &[]).unwrap().modify_path);
+        assert!(!config(&["--no-modify-path"], &[]).unwrap().modify_path);
+        assert!(
+            !config(&[], &[("BITNET_NO_MODIFY_PATH", "1")])
+                .unwrap()
+                .modify_path
+        );
+    }
+}

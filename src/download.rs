@@ -1,0 +1,292 @@
+//! Getting bytes from a location, remote or local, with size caps: small signed
+//! documents into memory, assets streamed into a temporary file inside the
+//! prefix with SHA-256 computed while writing. One downloader for install,
+//! update and self update alike.
+
+use std::cell::OnceCell;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, IoContext, Result};
+use crate::http::{DownloadSink, Fetched, Http, HttpOptions};
+use crate::progress::Progress;
+use crate::verify::StreamingSha256;
+
+/// Largest asset accepted when the source announces no size.
+pub const DEFAULT_MAX_ASSET_BYTES: u64 = 4 * 1024 * 1024 * 1024;
+
+/// Where a document lives: an HTTP(S) URL or a local file.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Location {
+    Remote(String),
+    Local(PathBuf),
+}
+
+impl Location {
+    /// `base` joined with a relative path of `/`-separated parts.
+    pub fn join(&self, relative: &str) -> Location {
+        match self {
+            Location::Remote(url) => {
+                Location::Remote(format!("{}/{}", url.trim_end_matches('/'), relative))
+            }
+            Location::Local(dir) => Location::Local(
+                relative
+                    .split('/')
+                    .fold(dir.clone(), |p, part| p.join(part)),
+            ),
+        }
+    }
+
+    pub fn display(&self) -> String {
+        match self {
+            Location::Remote(url) => url.clone(),
+            Location::Local(path) => path.display().to_string(),
+        }
+    }
+}
+
+/// A digest and size of what was written.
+#[derive(Clone, Debug)]
+pub struct Downloaded {
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+pub struct Fetcher {
+    options: HttpOptions,
+    http: OnceCell<Http>,
+    offline: bool,
+    progress: Progress,
+}
+
+impl Fetcher {
+    pub fn new(options: HttpOptions, offline: bool, progress: Progress) -> Self {
+        Fetcher {
+            options,
+            http: OnceCell::new(),
+            offline,
+            progress,
+        }
+    }
+
+    pub fn progress(&self) -> &Progress {
+        &self.progress
+    }
+
+    /// The HTTP client, built on first use so that local installs never load
+    /// certificates.
+    pub fn http(&self, url: &str) -> Result<&Http> {
+        if self.offline {
+            return Err(Error::network(url, "--offline forbids network access"));
+        }
+        if let Some(http) = self.http.get() {
+            return Ok(http);
+        }
+        let http = Http::new(self.options.clone())?;
+        Ok(self.http.get_or_init(|| http))
+    }
+
+    /// Reads a small document of at most `cap` bytes.
+    pub fn fetch_small(&self, location: &Location, cap: u64) -> Result<Vec<u8>> {
+        match location {
+            Location::Remote(url) => {
+                self.progress.step(&format!("fetching {url}"));
+                Ok(self.http(url)?.get(url, &[], cap)?.body)
+            }
+            Location::Local(path) => read_local_capped(path, cap),
+        }
+    }
+
+    /// GETs with request headers and returns the response headers too (API
+    /// listings, conditional requests).
+    pub fn fetch_with_headers(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        cap: u64,
+    ) -> Result<Fetched> {
+        self.progress.step(&format!("fetching {url}"));
+        self.http(url)?.get(url, headers, cap)
+    }
+
+    /// Streams `location` into `dest` (created anew), hashing while writing.
+    pub fn fetch_to_file(
+        &self,
+        location: &Location,
+        headers: &[(&str, String)],
+        dest: &Path,
+        cap: u64,
+        label: &str,
+    ) -> Result<Downloaded> {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dest)
+            .at("create", dest)?;
+        let mut sink = HashingSink {
+            hasher: StreamingSha256::default(),
+            bytes: 0,
+            bar: self.progress.bar(label),
+        };
+        match location {
+            Location::Remote(url) => {
+                self.http(url)?
+                    .download(url, headers, cap, &mut file, &mut sink)?;
+            }
+            Location::Local(path) => copy_local(path, &mut file, &mut sink, cap)?,
+        }
+        file.sync_all().at("flush", dest)?;
+        sink.bar.finish();
+        Ok(Downloaded {
+            sha256: sink.hasher.finish_hex(),
+            bytes: sink.bytes,
+        })
+    }
+}
+
+struct HashingSink {
+    hasher: StreamingSha256,
+    bytes: u64,
+    bar: crate::progress::Bar,
+}
+
+impl DownloadSink for HashingSink {
+    fn announce(&mut self, total: u64) {
+        self.bar.set_total(total);
+    }
+
+    fn chunk(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.bytes += bytes.len() as u64;
+        self.bar.advance(bytes.len() as u64);
+    }
+
+    fn restart(&mut self) {
+        self.hasher = StreamingSha256::default();
+        self.bytes = 0;
+        self.bar.reset();
+    }
+}
+
+fn open_local(path: &Path) -> Result<std::fs::File> {
+    std::fs::File::open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Error::no_match(
+                format!("{} does not exist", path.display()),
+                "check the --from directory and the version; the source may not have this release.",
+            )
+        } else {
+            Error::io("read", path, e)
+        }
+    })
+}
+
+fn read_local_capped(path: &Path, cap: u64) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    open_local(path)?
+        .take(cap + 1)
+        .read_to_end(&mut body)
+        .at("read", path)?;
+    if body.len() as u64 > cap {
+        return Err(Error::verification(format!(
+            "{} is larger than the {cap} bytes allowed for it",
+            path.display()
+        )));
+    }
+    Ok(body)
+}
+
+fn copy_local(
+    path: &Path,
+    out: &mut std::fs::File,
+    sink: &mut dyn DownloadSink,
+    cap: u64,
+) -> Result<()> {
+    use std::io::Write;
+    let mut input = open_local(path)?;
+    if let Ok(meta) = input.metadata() {
+        if meta.len() > cap {
+            return Err(Error::verification(format!(
+                "{} is {} bytes, more than the {cap} allowed",
+                path.display(),
+                meta.len()
+            )));
+        }
+        sink.announce(meta.len());
+    }
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = input.read(&mut buf).at("read", path)?;
+        if n == 0 {
+            return Ok(());
+        }
+        total += n as u64;
+        if total > cap {
+            return Err(Error::verification(format!(
+                "{} grew past the {cap} bytes allowed",
+                path.display()
+            )));
+        }
+        out.write_all(&buf[..n]).at("write a copy of", path)?;
+        sink.chunk(&buf[..n]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_remote_and_local_locations() {
+        let remote = Location::Remote("https://h/root/".into());
+        assert_eq!(
+            remote.join("v1.0.0/SHA256SUMS"),
+            Location::Remote("https://h/root/v1.0.0/SHA256SUMS".into())
+        );
+        let local = Location::Local(PathBuf::from("/srv/root"));
+        assert_eq!(
+            local.join("v1.0.0/SHA256SUMS"),
+            Location::Local(PathBuf::from("/srv/root/v1.0.0/SHA256SUMS"))
+        );
+    }
+
+    #[test]
+    fn local_reads_are_capped_and_hashed() {
+        let dir = tempfile::tempdir().unwrap();
+        let src = dir.path().join("a");
+        std::fs::write(&src, b"hello").unwrap();
+        let fetcher = Fetcher::new(HttpOptions::default(), true, Progress::quiet());
+        assert_eq!(
+            fetcher
+                .fetch_small(&Location::Local(src.clone()), 5)
+                .unwrap(),
+            b"hello"
+        );
+        assert_eq!(
+            fetcher
+                .fetch_small(&Location::Local(src.clone()), 4)
+                .unwrap_err()
+                .exit_code(),
+            5
+        );
+        let out = dir.path().join("out");
+        let got = fetcher
+            .fetch_to_file(&Location::Local(src), &[], &out, 100, "a")
+            .unwrap();
+        assert_eq!(got.sha256, crate::verify::sha256_hex(b"hello"));
+        assert_eq!(std::fs::read(out).unwrap(), b"hello");
+    }
+
+    #[test]
+    fn missing_local_files_mean_no_match_and_offline_refuses_the_network() {
+        let fetcher = Fetcher::new(HttpOptions::default(), true, Progress::quiet());
+        let missing = Location::Local(PathBuf::from("/nonexistent/x"));
+        assert_eq!(
+            fetcher.fetch_small(&missing, 10).unwrap_err().exit_code(),
+            3
+        );
+        let remote = Location::Remote("https://example.invalid/x".into());
+        assert_eq!(fetcher.fetch_small(&remote, 10).unwrap_err().exit_code(), 4);
+    }
+}

@@ -1,0 +1,569 @@
+//! The only module that knows reqwest: TLS roots (system store plus `--ca-cert`),
+//! proxies from the environment, timeouts, retries with backoff and
+//! `Retry-After`, a minimum transfer rate, and resumable downloads with `Range`
+//! and `If-Range`. Callers see two calls: `get` for small documents and
+//! `download` for streaming an asset into a file.
+
+use std::io::{Read, Write};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::{Client, Response};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use reqwest::StatusCode;
+
+use crate::env::Env;
+use crate::error::{Error, Result};
+
+/// Network settings derived from the configuration.
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    pub ca_cert: Option<PathBuf>,
+    /// Connect timeout and read-idle timeout.
+    pub timeout: Duration,
+    /// Total attempts per request (the first one included).
+    pub attempts: u32,
+    /// Longest wait between attempts, whatever `Retry-After` asks for.
+    pub max_backoff: Duration,
+    /// A transfer slower than this, averaged over `timeout`, is abandoned.
+    pub min_bytes_per_sec: u64,
+    pub proxies: Proxies,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            ca_cert: None,
+            timeout: Duration::from_secs(30),
+            attempts: 4,
+            max_backoff: Duration::from_secs(30),
+            min_bytes_per_sec: 1024,
+            proxies: Proxies::default(),
+        }
+    }
+}
+
+/// The standard proxy variables, read through the `Env` seam.
+#[derive(Clone, Debug, Default)]
+pub struct Proxies {
+    pub https: Option<String>,
+    pub http: Option<String>,
+    pub all: Option<String>,
+    pub no_proxy: Option<String>,
+}
+
+impl Proxies {
+    pub fn from_env(env: &Env) -> Self {
+        Proxies {
+            https: env
+                .first_var(&["HTTPS_PROXY", "https_proxy"])
+                .map(String::from),
+            http: env
+                .first_var(&["HTTP_PROXY", "http_proxy"])
+                .map(String::from),
+            all: env.first_var(&["ALL_PROXY", "all_proxy"]).map(String::from),
+            no_proxy: env.first_var(&["NO_PROXY", "no_proxy"]).map(String::from),
+        }
+    }
+}
+
+/// A small document and the response headers callers care about.
+#[derive(Debug)]
+pub struct Fetched {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub headers: HeaderMap,
+}
+
+impl Fetched {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+pub struct Http {
+    client: Client,
+    options: HttpOptions,
+}
+
+impl Http {
+    pub fn new(options: HttpOptions) -> Result<Self> {
+        let mut builder = Client::builder()
+            .user_agent(concat!("bitnet-install/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(options.timeout)
+            .timeout(options.timeout)
+            .redirect(reqwest::redirect::Policy::limited(10))
+            .no_proxy();
+        if let Some(path) = &options.ca_cert {
+            builder = builder.add_root_certificate(read_certificate(path)?);
+        }
+        for proxy in build_proxies(&options.proxies)? {
+            builder = builder.proxy(proxy);
+        }
+        let client = builder.build().map_err(|e| {
+            Error::other(
+                format!("could not set up HTTPS: {e}"),
+                "check the certificate given with --ca-cert / SSL_CERT_FILE.",
+            )
+        })?;
+        Ok(Http { client, options })
+    }
+
+    /// GETs a small document, at most `cap` bytes, with retries. `headers` are
+    /// extra request headers (tokens, conditional requests). A 304 is returned
+    /// as is; other non-2xx statuses are errors.
+    pub fn get(&self, url: &str, headers: &[(&str, String)], cap: u64) -> Result<Fetched> {
+        self.with_retries(url, |_| {
+            let response = self.send(url, headers)?;
+            let status = response.status();
+            let response_headers = response.headers().clone();
+            if status == StatusCode::NOT_MODIFIED {
+                return Ok(Fetched {
+                    status: 304,
+                    body: Vec::new(),
+                    headers: response_headers,
+                });
+            }
+            let body = read_capped(response, cap, url)?;
+            Ok(Fetched {
+                status: status.as_u16(),
+                body,
+                headers: response_headers,
+            })
+        })
+    }
+
+    /// Streams `url` into `out`, calling `on_chunk` with every chunk written.
+    /// A dropped transfer resumes with `Range` when the server allows it, and
+    /// restarts from zero (after `on_restart`) when it does not. Stops with an
+    /// error beyond `cap` bytes or beyond the announced length.
+    pub fn download(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+        cap: u64,
+        out: &mut std::fs::File,
+        sink: &mut dyn DownloadSink,
+    ) -> Result<u64> {
+        let mut written: u64 = 0;
+        let mut validator: Option<String> = None;
+        self.with_retries(url, |attempt| {
+            let mut request_headers: Vec<(&str, String)> = headers.to_vec();
+            if written > 0 {
+                request_headers.push(("range", format!("bytes={written}-")));
+                if let Some(v) = &validator {
+                    request_headers.push(("if-range", v.clone()));
+                }
+            }
+            let response = self.send(url, &request_headers)?;
+            let resumed = written > 0
+                && response.status() == StatusCode::PARTIAL_CONTENT
+                && range_starts_at(&response, written);
+            if written > 0 && !resumed {
+                restart(out, sink).map_err(|e| {
+                    Attempt::Fatal(Error::io(
+                        "rewind download of",
+                        std::path::Path::new(url),
+                        e,
+                    ))
+                })?;
+                written = 0;
+            }
+            if attempt == 0 || !resumed {
+                validator = response_validator(&response);
+            }
+            let total = announced_total(&response, written);
+            if let Some(total) = total {
+                if total > cap {
+                    return Err(Attempt::Fatal(Error::verification(format!(
+                        "{url} announces {total} bytes, more than the allowed {cap}"
+                    ))));
+                }
+                sink.announce(total);
+            }
+            copy_body(
+                response,
+                out,
+                sink,
+                &mut written,
+                total,
+                cap,
+                &self.options,
+                url,
+            )?;
+            Ok(written)
+        })
+    }
+
+    fn send(
+        &self,
+        url: &str,
+        headers: &[(&str, String)],
+    ) -> std::result::Result<Response, Attempt> {
+        let mut request = self.client.get(url);
+        for (name, value) in headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|e| Attempt::Fatal(Error::other(e.to_string(), "")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|e| Attempt::Fatal(Error::other(e.to_string(), "")))?;
+            request = request.header(name, value);
+        }
+        let response = request.send().map_err(|e| Attempt::Retry {
+            reason: describe_reqwest_error(&e),
+            wait: None,
+        })?;
+        classify_status(response, url)
+    }
+
+    /// Runs `attempt` until it succeeds, fails for good, or runs out of tries,
+    /// sleeping with exponential backoff and jitter (or `Retry-After`) between.
+    fn with_retries<T>(
+        &self,
+        url: &str,
+        mut attempt: impl FnMut(u32) -> std::result::Result<T, Attempt>,
+    ) -> Result<T> {
+        let mut last_reason = String::new();
+        for n in 0..self.options.attempts.max(1) {
+            match attempt(n) {
+                Ok(value) => return Ok(value),
+                Err(Attempt::Fatal(e)) => return Err(e),
+                Err(Attempt::Retry { reason, wait }) => {
+                    last_reason = reason;
+                    if n + 1 < self.options.attempts {
+                        std::thread::sleep(backoff(n, wait, self.options.max_backoff));
+                    }
+                }
+            }
+        }
+        Err(Error::network(
+            url,
+            format!(
+                "{last_reason} (after {} attempts)",
+                self.options.attempts.max(1)
+            ),
+        ))
+    }
+}
+
+/// What the downloader tells the caller while bytes arrive.
+pub trait DownloadSink {
+    fn announce(&mut self, total: u64);
+    fn chunk(&mut self, bytes: &[u8]);
+    /// The server would not resume: everything received so far is discarded.
+    fn restart(&mut self);
+}
+
+/// How one attempt ended when it did not succeed.
+enum Attempt {
+    Retry {
+        reason: String,
+        wait: Option<Duration>,
+    },
+    Fatal(Error),
+}
+
+fn classify_status(response: Response, url: &str) -> std::result::Result<Response, Attempt> {
+    let status = response.status();
+    if status.is_success() || status == StatusCode::NOT_MODIFIED {
+        return Ok(response);
+    }
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    if let Some(limit) = rate_limit_message(&response) {
+        return Err(Attempt::Fatal(Error::network(url, limit)));
+    }
+    let reason = format!("the server answered {status}");
+    if status.is_server_error()
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status == StatusCode::REQUEST_TIMEOUT
+    {
+        Err(Attempt::Retry {
+            reason,
+            wait: retry_after,
+        })
+    } else if status == StatusCode::NOT_FOUND {
+        Err(Attempt::Fatal(Error::no_match(
+            format!("{url} was not found (404)"),
+            "check the --from address and the version; the source may not have this release.",
+        )))
+    } else {
+        Err(Attempt::Fatal(Error::network(url, reason)))
+    }
+}
+
+/// GitHub's rate limit: 403/429 with `x-ratelimit-remaining: 0`.
+fn rate_limit_message(response: &Response) -> Option<String> {
+    let status = response.status();
+    if status != StatusCode::FORBIDDEN && status != StatusCode::TOO_MANY_REQUESTS {
+        return None;
+    }
+    let headers = response.headers();
+    let remaining = headers.get("x-ratelimit-remaining")?.to_str().ok()?;
+    if remaining.trim() != "0" {
+        return None;
+    }
+    let reset = headers
+        .get("x-ratelimit-reset")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    let when = match reset {
+        Some(t) => format!(" until {t} (unix time)"),
+        None => String::new(),
+    };
+    Some(format!(
+        "the API rate limit is exhausted{when}; set GITHUB_TOKEN (or GH_TOKEN) to lift it"
+    ))
+}
+
+fn backoff(attempt: u32, retry_after: Option<Duration>, cap: Duration) -> Duration {
+    let base = retry_after.unwrap_or_else(|| {
+        let exp = Duration::from_millis(500) * 2u32.saturating_pow(attempt);
+        exp + jitter(exp / 2)
+    });
+    base.min(cap)
+}
+
+/// A cheap random fraction of `span`, enough to spread retries of many clients.
+fn jitter(span: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(Instant::now().elapsed().as_nanos());
+    let fraction = (hasher.finish() % 1000) as u32;
+    span * fraction / 1000
+}
+
+fn read_capped(response: Response, cap: u64, url: &str) -> std::result::Result<Vec<u8>, Attempt> {
+    if let Some(len) = response.content_length() {
+        if len > cap {
+            return Err(Attempt::Fatal(Error::verification(format!(
+                "{url} is {len} bytes, more than the {cap} allowed for it"
+            ))));
+        }
+    }
+    let mut body = Vec::new();
+    let read = response.take(cap + 1).read_to_end(&mut body);
+    if let Err(e) = read {
+        return Err(Attempt::Retry {
+            reason: format!("the transfer failed: {e}"),
+            wait: None,
+        });
+    }
+    if body.len() as u64 > cap {
+        return Err(Attempt::Fatal(Error::verification(format!(
+            "{url} is larger than the {cap} bytes allowed for it"
+        ))));
+    }
+    Ok(body)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn copy_body(
+    mut response: Response,
+    out: &mut std::fs::File,
+    sink: &mut dyn DownloadSink,
+    written: &mut u64,
+    total: Option<u64>,
+    cap: u64,
+    options: &HttpOptions,
+    url: &str,
+) -> std::result::Result<(), Attempt> {
+    let limit = total.unwrap_or(cap).min(cap);
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut window_start = Instant::now();
+    let mut window_bytes: u64 = 0;
+    loop {
+        let n = match response.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                return Err(Attempt::Retry {
+                    reason: format!("the transfer broke after {written} bytes: {e}"),
+                    wait: None,
+                })
+            }
+        };
+        if *written + n as u64 > limit {
+            return Err(Attempt::Fatal(Error::verification(format!(
+                "{url} sent more than the {limit} bytes it announced or that are allowed"
+            ))));
+        }
+        out.write_all(&buf[..n]).map_err(|e| {
+            Attempt::Fatal(Error::io(
+                "write the download of",
+                std::path::Path::new(url),
+                e,
+            ))
+        })?;
+        sink.chunk(&buf[..n]);
+        *written += n as u64;
+        window_bytes += n as u64;
+        let elapsed = window_start.elapsed();
+        if elapsed >= options.timeout {
+            if window_bytes < options.min_bytes_per_sec * elapsed.as_secs().max(1) {
+                return Err(Attempt::Retry {
+                    reason: format!(
+                        "the transfer was slower than {} bytes/s for {}s",
+                        options.min_bytes_per_sec,
+                        elapsed.as_secs()
+                    ),
+                    wait: None,
+                });
+            }
+            window_start = Instant::now();
+            window_bytes = 0;
+        }
+    }
+    match total {
+        Some(total) if *written < total => Err(Attempt::Retry {
+            reason: format!("the transfer ended after {written} of {total} bytes"),
+            wait: None,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn restart(out: &mut std::fs::File, sink: &mut dyn DownloadSink) -> std::io::Result<()> {
+    use std::io::Seek;
+    out.set_len(0)?;
+    out.seek(std::io::SeekFrom::Start(0))?;
+    sink.restart();
+    Ok(())
+}
+
+fn range_starts_at(response: &Response, offset: u64) -> bool {
+    response
+        .headers()
+        .get("content-range")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("bytes "))
+        .and_then(|v| v.split('-').next())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        == Some(offset)
+}
+
+/// The total size of the resource, from `Content-Range` on a 206 or
+/// `Content-Length` otherwise.
+fn announced_total(response: &Response, already: u64) -> Option<u64> {
+    if response.status() == StatusCode::PARTIAL_CONTENT {
+        let from_range = response
+            .headers()
+            .get("content-range")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit('/').next())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        return from_range.or(response.content_length().map(|l| l + already));
+    }
+    response.content_length()
+}
+
+fn response_validator(response: &Response) -> Option<String> {
+    let headers = response.headers();
+    headers
+        .get("etag")
+        .filter(|v| !v.as_bytes().starts_with(b"W/"))
+        .or_else(|| headers.get("last-modified"))
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+}
+
+fn read_certificate(path: &std::path::Path) -> Result<reqwest::Certificate> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::usage(
+            format!("cannot read the certificate {}: {e}", path.display()),
+            "pass a readable PEM file with --ca-cert or SSL_CERT_FILE.",
+        )
+    })?;
+    reqwest::Certificate::from_pem(&pem).map_err(|e| {
+        Error::usage(
+            format!("{} is not a PEM certificate: {e}", path.display()),
+            "pass a PEM file with --ca-cert or SSL_CERT_FILE.",
+        )
+    })
+}
+
+fn build_proxies(proxies: &Proxies) -> Result<Vec<reqwest::Proxy>> {
+    let no_proxy = proxies
+        .no_proxy
+        .as_deref()
+        .and_then(reqwest::NoProxy::from_string);
+    let bad = |var: &str, e: reqwest::Error| {
+        Error::usage(
+            format!("the proxy in {var} is not a valid URL: {e}"),
+            "use a form such as http://user:password@proxy.example:3128.",
+        )
+    };
+    let mut list = Vec::new();
+    if let Some(url) = &proxies.https {
+        list.push(
+            reqwest::Proxy::https(url)
+                .map_err(|e| bad("HTTPS_PROXY", e))?
+                .no_proxy(no_proxy.clone()),
+        );
+    }
+    if let Some(url) = &proxies.http {
+        list.push(
+            reqwest::Proxy::http(url)
+                .map_err(|e| bad("HTTP_PROXY", e))?
+                .no_proxy(no_proxy.clone()),
+        );
+    }
+    if let Some(url) = &proxies.all {
+        list.push(
+            reqwest::Proxy::all(url)
+                .map_err(|e| bad("ALL_PROXY", e))?
+                .no_proxy(no_proxy),
+        );
+    }
+    Ok(list)
+}
+
+/// The innermost cause, which is where the useful words are (e.g. "invalid peer certificate").
+fn describe_reqwest_error(e: &reqwest::Error) -> String {
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        message = inner.to_string();
+        source = inner.source();
+    }
+    if e.is_timeout() {
+        format!("timed out ({message})")
+    } else {
+        message
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let cap = Duration::from_secs(5);
+        assert!(backoff(0, None, cap) >= Duration::from_millis(500));
+        assert!(backoff(0, None, cap) < Duration::from_millis(750));
+        assert!(backoff(2, None, cap) >= Duration::from_secs(2));
+        assert_eq!(backoff(10, None, cap), cap);
+        assert_eq!(
+            backoff(0, Some(Duration::from_secs(2)), cap),
+            Duration::from_secs(2)
+        );
+        assert_eq!(backoff(0, Some(Duration::from_secs(999)), cap), cap);
+    }
+
+    #[test]
+    fn proxies_come_from_either_case() {
+        let env = Env::fixed(
+            "/h",
+            &[("https_proxy", "http://p:3128"), ("NO_PROXY", "localhost")],
+            0,
+        );
+        let p = Proxies::from_env(&env);
+        assert_eq!(p.https.as_deref(), Some("http://p:3128"));
+        assert_eq!(p.no_proxy.as_deref(), Some("localhost"));
+        assert_eq!(build_proxies(&p).unwrap().len(), 1);
+    }
+}

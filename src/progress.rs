@@ -1,0 +1,111 @@
+//! What the user sees while work happens, always on stderr: an indicatif bar
+//! (bytes, rate, ETA) when stderr is a terminal, plain one-line steps when it is
+//! not, and nothing with `--quiet` or `--json`. No escape codes reach logs.
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    Quiet,
+    Plain,
+    Terminal,
+}
+
+#[derive(Clone, Debug)]
+pub struct Progress {
+    mode: Mode,
+    verbose: bool,
+}
+
+impl Progress {
+    pub fn new(quiet: bool, stderr_is_terminal: bool, verbose: bool) -> Self {
+        let mode = match (quiet, stderr_is_terminal) {
+            (true, _) => Mode::Quiet,
+            (false, true) => Mode::Terminal,
+            (false, false) => Mode::Plain,
+        };
+        Progress { mode, verbose }
+    }
+
+    pub fn quiet() -> Self {
+        Progress {
+            mode: Mode::Quiet,
+            verbose: false,
+        }
+    }
+
+    pub fn is_verbose(&self) -> bool {
+        self.verbose && self.mode != Mode::Quiet
+    }
+
+    /// A one-line message about what happens next.
+    pub fn step(&self, message: &str) {
+        if self.mode != Mode::Quiet && self.verbose {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A message that is always worth a line unless quiet.
+    pub fn info(&self, message: &str) {
+        if self.mode != Mode::Quiet {
+            eprintln!("{message}");
+        }
+    }
+
+    /// A warning: shown even when quiet, since it is about trust or safety.
+    pub fn warn(&self, message: &str) {
+        eprintln!("warning: {message}");
+    }
+
+    pub fn bar(&self, label: &str) -> Bar {
+        match self.mode {
+            Mode::Terminal => {
+                let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                    )
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                );
+                bar.set_message(label.to_string());
+                Bar(Some(bar))
+            }
+            Mode::Plain => {
+                if self.verbose {
+                    eprintln!("downloading {label}");
+                }
+                Bar(None)
+            }
+            Mode::Quiet => Bar(None),
+        }
+    }
+}
+
+/// A download's bar; a no-op when there is no terminal.
+pub struct Bar(Option<ProgressBar>);
+
+impl Bar {
+    pub fn set_total(&self, total: u64) {
+        if let Some(bar) = &self.0 {
+            bar.set_length(total);
+        }
+    }
+
+    pub fn advance(&self, bytes: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(bytes);
+        }
+    }
+
+    pub fn reset(&self) {
+        if let Some(bar) = &self.0 {
+            bar.reset();
+        }
+    }
+
+    pub fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

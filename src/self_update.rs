@@ -1,0 +1,243 @@
+//! The installer's own releases (product `bitnet-install`): `self update`
+//! resolves, downloads and verifies them exactly like a product release, keeps
+//! the running copy for `self rollback`, then replaces the running executable
+//! (self-replace handles Windows, where a running file cannot be overwritten).
+//! `self uninstall` removes everything, then the installer itself.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use crate::config::INSTALLER;
+use crate::error::{exit, Error, IoContext, Result};
+use crate::ops::{self, Context, Product};
+use crate::state::State;
+use crate::version::{self, Requirement};
+
+const INSTALLER_EXECUTABLES: &[&str] = &[INSTALLER];
+
+/// Where the previous copy of the installer is kept.
+fn kept_copy(ctx: &Context, version: &str) -> PathBuf {
+    ctx.config
+        .layout
+        .prefix
+        .join("installer")
+        .join(format!("{INSTALLER}-{version}"))
+}
+
+pub fn update(ctx: &Context, check: bool) -> Result<i32> {
+    let current =
+        version::parse_version(env!("CARGO_PKG_VERSION")).expect("the crate version is semver");
+    let exe = running_executable(ctx)?;
+    if !check {
+        refuse_managed(&exe)?;
+    }
+    let state = State::load(&ctx.config.layout.state_path())?;
+    let product = Product {
+        name: INSTALLER,
+        executables: INSTALLER_EXECUTABLES,
+        source: &ctx.config.update_source,
+    };
+    let offered = ops::offered_versions(ctx, INSTALLER, product.source, &state)?;
+    let newest = version::resolve(
+        &ctx.config.requirement,
+        ctx.config.channel,
+        offered.iter().map(|o| &o.offered.version),
+    )
+    .cloned()
+    .ok_or_else(|| {
+        Error::no_match(
+            format!(
+                "no release of {INSTALLER} matches '{}'",
+                ctx.config.requirement.describe()
+            ),
+            "check --update-root / BITNET_UPDATE_ROOT and the requested version.",
+        )
+    })?;
+    let newer = newest > current;
+    if check || !newer {
+        let value = json!({"update_available": newer, "active": current.to_string(), "latest": newest.to_string()});
+        let human = if newer {
+            format!("an update of {INSTALLER} is available: {newest} (running {current})")
+        } else {
+            format!("{INSTALLER} {current} is up to date")
+        };
+        ctx.output.result(value, &human);
+        return Ok(if check && newer {
+            exit::UPDATE_AVAILABLE
+        } else {
+            exit::OK
+        });
+    }
+    let _lock = ops::lock(ctx)?;
+    let requirement = Requirement::parse(&format!("={newest}"))?;
+    let resolved = ops::resolve(ctx, &product, &requirement, &state)?;
+    if ctx.config.dry_run {
+        ctx.output.result(
+            json!({"dry_run": true, "version": newest.to_string(), "asset": resolved.selection.asset}),
+            &format!("would replace {} with {INSTALLER} {newest}", exe.display()),
+        );
+        return Ok(exit::OK);
+    }
+    let work = crate::install::private_temp_dir(&ctx.config.layout, "self-")?;
+    let (downloaded, sha256) = ops::download_verified(ctx, &resolved, product.source, work.path())?;
+    crate::atomic::set_mode(&downloaded, 0o755)?;
+    keep_running_copy(ctx, &exe, &current.to_string())?;
+    self_replace::self_replace(&downloaded).map_err(|e| Error::io("replace", &exe, e))?;
+    if let Some((root, mark)) = &resolved.index_mark {
+        let mut state = State::load(&ctx.config.layout.state_path())?;
+        state.record_index(root, *mark);
+        state.save(&ctx.config.layout.state_path())?;
+    }
+    ctx.output.result(
+        json!({"version": newest.to_string(), "previous": current.to_string(), "asset": resolved.selection.asset, "sha256": sha256}),
+        &format!("{INSTALLER} updated from {current} to {newest}"),
+    );
+    Ok(exit::OK)
+}
+
+fn running_executable(ctx: &Context) -> Result<PathBuf> {
+    ctx.env.current_exe.clone().ok_or_else(|| {
+        Error::other(
+            "cannot tell where the running installer is",
+            "download the new installer by hand and replace this one.",
+        )
+    })
+}
+
+/// A copy that a package manager installed is the package manager's to update.
+fn refuse_managed(exe: &Path) -> Result<()> {
+    if let Some(manager) = package_manager_of(exe) {
+        return Err(Error::other(
+            format!("{} was installed by {manager}", exe.display()),
+            format!(
+                "update it with {manager} instead (for example `{}`).",
+                manager_update_command(manager)
+            ),
+        ));
+    }
+    let dir = exe.parent().unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".{INSTALLER}-write-test-{}", std::process::id()));
+    match std::fs::File::create(&probe) {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            Ok(())
+        }
+        Err(e) => Err(Error::local(
+            "write to",
+            dir,
+            e.to_string(),
+            "the installer's directory is not writable: rerun with the rights to change it, or reinstall with the bootstrap script.",
+        )),
+    }
+}
+
+/// Decides from the path alone whether a package manager owns the file.
+pub fn package_manager_of(exe: &Path) -> Option<&'static str> {
+    let text = exe
+        .to_string_lossy()
+        .replace('\\', "/")
+        .to_ascii_lowercase();
+    if text.contains("/cellar/") || text.contains("/homebrew/") || text.contains("/linuxbrew/") {
+        Some("Homebrew")
+    } else if text.contains("/scoop/apps/") {
+        Some("Scoop")
+    } else if text.contains("/chocolatey/") {
+        Some("Chocolatey")
+    } else if text.contains("/winget/") || text.contains("/windowsapps/") {
+        Some("winget")
+    } else if text.starts_with("/usr/bin/")
+        || text.starts_with("/usr/sbin/")
+        || text.starts_with("/bin/")
+    {
+        Some("the system package manager")
+    } else if text.contains("/snap/") {
+        Some("snap")
+    } else {
+        None
+    }
+}
+
+fn manager_update_command(manager: &str) -> &'static str {
+    match manager {
+        "Homebrew" => "brew upgrade bitnet",
+        "Scoop" => "scoop update bitnet",
+        "Chocolatey" => "choco upgrade bitnet",
+        "winget" => "winget upgrade bitnet",
+        "snap" => "snap refresh bitnet",
+        _ => "apt upgrade bitnet-install",
+    }
+}
+
+fn keep_running_copy(ctx: &Context, exe: &Path, version: &str) -> Result<()> {
+    let kept = kept_copy(ctx, version);
+    if let Some(dir) = kept.parent() {
+        std::fs::create_dir_all(dir).at("create", dir)?;
+    }
+    crate::atomic::copy_file(exe, &kept, 0o755)
+}
+
+pub fn uninstall(ctx: &Context) -> Result<i32> {
+    let _lock = ops::lock(ctx)?;
+    let removed = crate::uninstall::remove_everything(ctx.config, ctx.env, &ctx.progress)?;
+    let installed_copy = ctx.config.layout.bin_dir.join(if cfg!(windows) {
+        "bitnet-install.exe"
+    } else {
+        INSTALLER
+    });
+    if std::fs::symlink_metadata(&installed_copy).is_ok() {
+        if ctx
+            .env
+            .current_exe
+            .as_deref()
+            .is_some_and(|e| same_path(e, &installed_copy))
+        {
+            self_replace::self_delete().map_err(|e| Error::io("remove", &installed_copy, e))?;
+        } else {
+            std::fs::remove_file(&installed_copy).at("remove", &installed_copy)?;
+        }
+    }
+    let _ = std::fs::remove_dir_all(ctx.config.layout.prefix.join("installer"));
+    let _ = std::fs::remove_dir(&ctx.config.layout.prefix);
+    ctx.output.result(
+        json!({"removed": removed, "installer": installed_copy}),
+        "removed BitNet and bitnet-install",
+    );
+    Ok(exit::OK)
+}
+
+fn same_path(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn package_managers_are_recognised_from_paths() {
+        assert_eq!(
+            package_manager_of(Path::new(
+                "/opt/homebrew/Cellar/bitnet/0.3.2/bin/bitnet-install"
+            )),
+            Some("Homebrew")
+        );
+        assert_eq!(
+            package_manager_of(Path::new(
+                "C:\\Users\\u\\scoop\\apps\\bitnet\\current\\bitnet-install.exe"
+            )),
+            Some("Scoop")
+        );
+        assert_eq!(
+            package_manager_of(Path::new("/usr/bin/bitnet-install")),
+            Some("the system package manager")
+        );
+        assert_eq!(
+            package_manager_of(Path::new("/home/u/.local/bin/bitnet-install")),
+            None
+        );
+    }
+}

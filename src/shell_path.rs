@@ -1,0 +1,319 @@
+//! Making the bin dir reachable: an `env` script (POSIX sh, and fish) that adds
+//! it to PATH only when missing, one marked line sourcing it from each shell
+//! profile, `$GITHUB_PATH` in CI; and taking all of that back on
+//! `uninstall --all`. The text edits are pure functions; Windows' user PATH
+//! editing is a pure string function too, applied through the registry.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::Config;
+use crate::env::Env;
+use crate::error::{IoContext, Result};
+use crate::progress::Progress;
+
+/// Ends every line this module adds to a profile, so removal finds exactly them.
+const MARKER: &str = "# added by bitnet-install";
+
+/// The POSIX `env` script: idempotent, so sourcing it twice adds nothing.
+pub fn sh_env_script(bin_dir: &Path) -> String {
+    let dir = sh_quote(&bin_dir.display().to_string());
+    format!(
+        "#!/bin/sh\n# bitnet-install: put the BitNet commands on PATH once.\ncase \":${{PATH}}:\" in\n    *:{dir}:*) ;;\n    *) export PATH={dir}\":${{PATH}}\" ;;\nesac\n"
+    )
+}
+
+pub fn fish_env_script(bin_dir: &Path) -> String {
+    let dir = sh_quote(&bin_dir.display().to_string());
+    format!("# bitnet-install: put the BitNet commands on PATH once.\nif not contains {dir} $PATH\n    set -gx PATH {dir} $PATH\nend\n")
+}
+
+/// Single-quoted for sh and fish.
+fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+/// The line that sources `script` from a profile.
+pub fn source_line(script: &Path) -> String {
+    format!(". {} {MARKER}", sh_quote(&script.display().to_string()))
+}
+
+/// `profile` with `line` appended, or `None` when it is already there.
+pub fn with_line(profile: &str, line: &str) -> Option<String> {
+    if profile.lines().any(|l| l.trim() == line) {
+        return None;
+    }
+    let mut text = profile.to_string();
+    if !text.is_empty() && !text.ends_with('\n') {
+        text.push('\n');
+    }
+    text.push_str(line);
+    text.push('\n');
+    Some(text)
+}
+
+/// `profile` without the lines this module added, or `None` when it has none.
+pub fn without_marked_lines(profile: &str) -> Option<String> {
+    if !profile.lines().any(|l| l.trim_end().ends_with(MARKER)) {
+        return None;
+    }
+    let kept: Vec<&str> = profile
+        .lines()
+        .filter(|l| !l.trim_end().ends_with(MARKER))
+        .collect();
+    let mut text = kept.join("\n");
+    if !text.is_empty() {
+        text.push('\n');
+    }
+    Some(text)
+}
+
+/// Windows' user PATH (`;`-separated) with `dir` prepended unless present.
+pub fn windows_path_with(path: &str, dir: &str) -> Option<String> {
+    let present = path.split(';').any(|p| {
+        p.trim_end_matches('\\')
+            .eq_ignore_ascii_case(dir.trim_end_matches('\\'))
+    });
+    if present {
+        return None;
+    }
+    Some(if path.is_empty() {
+        dir.to_string()
+    } else {
+        format!("{dir};{path}")
+    })
+}
+
+/// Windows' user PATH without `dir`, or `None` when it is absent.
+pub fn windows_path_without(path: &str, dir: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split(';').collect();
+    let kept: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|p| {
+            !p.trim_end_matches('\\')
+                .eq_ignore_ascii_case(dir.trim_end_matches('\\'))
+        })
+        .collect();
+    (kept.len() != parts.len()).then(|| kept.join(";"))
+}
+
+/// The profiles to edit: `.profile` always; `.bashrc`/`.bash_profile` when they
+/// exist; zsh's `.zshenv` when zsh is in use or it exists.
+fn profiles(env: &Env, home: &Path) -> Vec<PathBuf> {
+    let mut list = vec![home.join(".profile")];
+    list.extend(
+        [".bashrc", ".bash_profile"]
+            .iter()
+            .map(|n| home.join(n))
+            .filter(|p| p.exists()),
+    );
+    let zdotdir = env
+        .var("ZDOTDIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.to_path_buf());
+    let zshenv = zdotdir.join(".zshenv");
+    let uses_zsh = env.var("SHELL").is_some_and(|s| s.ends_with("zsh"));
+    if zshenv.exists() || uses_zsh || env.var("ZDOTDIR").is_some() {
+        list.push(zshenv);
+    }
+    list
+}
+
+fn fish_conf(env: &Env, home: &Path) -> Option<PathBuf> {
+    let config = env
+        .var("XDG_CONFIG_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| home.join(".config"));
+    let fish = config.join("fish");
+    let uses_fish = env.var("SHELL").is_some_and(|s| s.ends_with("fish"));
+    (fish.exists() || uses_fish).then(|| fish.join("conf.d").join("bitnet.fish"))
+}
+
+fn env_scripts(config: &Config) -> (PathBuf, PathBuf) {
+    (
+        config.layout.prefix.join("env"),
+        config.layout.prefix.join("env.fish"),
+    )
+}
+
+/// After an install: PATH edits unless disabled, and a word when the commands
+/// are not reachable yet or another `bitnet-cli` comes first on PATH.
+pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<()> {
+    let bin_dir = &config.layout.bin_dir;
+    warn_about_shadowing(env, bin_dir, progress);
+    if let Some(github_path) = env.var("GITHUB_PATH") {
+        append_github_path(Path::new(github_path), bin_dir)?;
+    }
+    if !config.modify_path {
+        return Ok(());
+    }
+    let Some(home) = env.home.as_deref() else {
+        return Ok(());
+    };
+    let (sh, fish) = env_scripts(config);
+    crate::atomic::write_file(&sh, sh_env_script(bin_dir).as_bytes())?;
+    crate::atomic::write_file(&fish, fish_env_script(bin_dir).as_bytes())?;
+    let line = source_line(&sh);
+    for profile in profiles(env, home) {
+        let current = std::fs::read_to_string(&profile).unwrap_or_default();
+        if let Some(text) = with_line(&current, &line) {
+            write_profile(&profile, &text)?;
+        }
+    }
+    if let Some(conf) = fish_conf(env, home) {
+        let text = format!(
+            "source {} {MARKER}\n",
+            sh_quote(&fish.display().to_string())
+        );
+        if std::fs::read_to_string(&conf).ok().as_deref() != Some(text.as_str()) {
+            std::fs::create_dir_all(conf.parent().unwrap_or(home)).at("create", &conf)?;
+            crate::atomic::write_file(&conf, text.as_bytes())?;
+        }
+    }
+    if !on_path(env, bin_dir) {
+        progress.info(&format!(
+            "{} is not on PATH yet: open a new shell, or run `. {}`",
+            bin_dir.display(),
+            sh.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Profiles keep their permissions; only their text changes.
+fn write_profile(path: &Path, text: &str) -> Result<()> {
+    let mode = std::fs::metadata(path).ok().map(|m| {
+        use std::os::unix::fs::PermissionsExt;
+        m.permissions().mode()
+    });
+    crate::atomic::write_file(path, text.as_bytes())?;
+    if let Some(mode) = mode {
+        crate::atomic::set_mode(path, mode & 0o7777)?;
+    }
+    Ok(())
+}
+
+fn append_github_path(file: &Path, bin_dir: &Path) -> Result<()> {
+    use std::io::Write;
+    let line = bin_dir.display().to_string();
+    let current = std::fs::read_to_string(file).unwrap_or_default();
+    if current.lines().any(|l| l == line) {
+        return Ok(());
+    }
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .create(true)
+        .open(file)
+        .at("open", file)?;
+    writeln!(f, "{line}").at("append to", file)
+}
+
+fn on_path(env: &Env, dir: &Path) -> bool {
+    env.var("PATH")
+        .is_some_and(|p| std::env::split_paths(p).any(|entry| entry == dir))
+}
+
+fn warn_about_shadowing(env: &Env, bin_dir: &Path, progress: &Progress) {
+    let Some(path) = env.var("PATH") else { return };
+    for entry in std::env::split_paths(path) {
+        if entry == bin_dir {
+            return;
+        }
+        let other = entry.join("bitnet-cli");
+        if other.exists() {
+            progress.warn(&format!(
+                "{} comes earlier on PATH and will run instead of the one installed in {}",
+                other.display(),
+                bin_dir.display()
+            ));
+            return;
+        }
+    }
+}
+
+/// Takes back everything `after_install` wrote.
+pub fn remove(config: &Config, env: &Env, _progress: &Progress) -> Result<()> {
+    let (sh, fish) = env_scripts(config);
+    if let Some(home) = env.home.as_deref() {
+        let mut candidates = profiles(env, home);
+        candidates.extend(
+            [".bashrc", ".bash_profile", ".zshenv"]
+                .iter()
+                .map(|n| home.join(n)),
+        );
+        candidates.sort();
+        candidates.dedup();
+        for profile in candidates {
+            let Ok(current) = std::fs::read_to_string(&profile) else {
+                continue;
+            };
+            if let Some(text) = without_marked_lines(&current) {
+                write_profile(&profile, &text)?;
+            }
+        }
+        if let Some(conf) = fish_conf(env, home) {
+            if std::fs::read_to_string(&conf).is_ok_and(|t| t.trim_end().ends_with(MARKER)) {
+                std::fs::remove_file(&conf).at("remove", &conf)?;
+            }
+        }
+    }
+    for script in [sh, fish] {
+        match std::fs::remove_file(&script) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(crate::error::Error::io("remove", &script, e)),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_edits_are_idempotent_and_reversible() {
+        let line = source_line(Path::new("/p/env"));
+        let original = "export A=1";
+        let once = with_line(original, &line).unwrap();
+        assert_eq!(once, format!("export A=1\n{line}\n"));
+        assert_eq!(with_line(&once, &line), None);
+        assert_eq!(without_marked_lines(&once).unwrap(), "export A=1\n");
+        assert_eq!(without_marked_lines(original), None);
+    }
+
+    #[test]
+    fn env_script_adds_the_dir_only_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("env");
+        std::fs::write(&script, sh_env_script(Path::new("/opt/b n/bin"))).unwrap();
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(format!(
+                ". '{0}'; . '{0}'; printf %s \"$PATH\"",
+                script.display()
+            ))
+            .env("PATH", "/usr/bin:/bin")
+            .output()
+            .unwrap();
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "/opt/b n/bin:/usr/bin:/bin"
+        );
+    }
+
+    #[test]
+    fn windows_path_strings() {
+        assert_eq!(
+            windows_path_with("C:\\a;C:\\b", "C:\\bin").unwrap(),
+            "C:\\bin;C:\\a;C:\\b"
+        );
+        assert_eq!(windows_path_with("C:\\BIN\\;C:\\a", "C:\\bin"), None);
+        assert_eq!(windows_path_with("", "C:\\bin").unwrap(), "C:\\bin");
+        assert_eq!(
+            windows_path_without("C:\\bin;C:\\a", "c:\\BIN").unwrap(),
+            "C:\\a"
+        );
+        assert_eq!(windows_path_without("C:\\a", "C:\\bin"), None);
+    }
+}

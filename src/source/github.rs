@@ -1,0 +1,175 @@
+//! GitHub Releases (CONTRACT 2.4): lists a repository's releases through the API
+//! (following `Link: rel="next"`), skips drafts, keeps only the tags of the
+//! product asked for, and offers each release's assets by their download URL.
+
+use semver::Version;
+use serde::Deserialize;
+
+use super::{Offered, RemoteAsset};
+use crate::download::{Fetcher, Location};
+use crate::error::{Error, Result};
+
+/// The default repository and API.
+pub const DEFAULT_REPO: &str = "microsoft/BitNet";
+pub const DEFAULT_API: &str = "https://api.github.com";
+/// Most pages of releases followed; 100 releases a page.
+const MAX_PAGES: usize = 20;
+const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
+
+#[derive(Clone, Debug)]
+pub struct GitHub {
+    pub api: String,
+    pub repo: String,
+    pub token: Option<String>,
+    /// `v` for bitnet, `bitnet-install-v` for the installer itself.
+    pub tag_prefix: String,
+}
+
+#[derive(Deserialize)]
+struct ApiRelease {
+    tag_name: String,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    assets: Vec<ApiAsset>,
+}
+
+#[derive(Deserialize)]
+struct ApiAsset {
+    name: String,
+    browser_download_url: String,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    digest: Option<String>,
+}
+
+impl GitHub {
+    /// Request headers: the API version and the token, when there is one.
+    pub fn headers(&self) -> Vec<(&'static str, String)> {
+        let mut headers = vec![
+            ("accept", "application/vnd.github+json".to_string()),
+            ("x-github-api-version", "2022-11-28".to_string()),
+        ];
+        if let Some(token) = &self.token {
+            headers.push(("authorization", format!("Bearer {token}")));
+        }
+        headers
+    }
+
+    /// Every non-draft release whose tag is `<prefix><semver>`.
+    pub fn list(&self, fetcher: &Fetcher) -> Result<Vec<Offered>> {
+        let mut url = format!(
+            "{}/repos/{}/releases?per_page=100",
+            self.api.trim_end_matches('/'),
+            self.repo
+        );
+        let mut offered = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page = fetcher.fetch_with_headers(&url, &self.headers(), MAX_PAGE_BYTES)?;
+            let releases: Vec<ApiRelease> = serde_json::from_slice(&page.body).map_err(|e| {
+                Error::network(
+                    &url,
+                    format!("the API answered something that is not a release list ({e})"),
+                )
+            })?;
+            offered.extend(releases.into_iter().filter_map(|r| self.offered(r)));
+            match page.header("link").and_then(next_link) {
+                Some(next) => url = next,
+                None => break,
+            }
+        }
+        Ok(offered)
+    }
+
+    fn offered(&self, release: ApiRelease) -> Option<Offered> {
+        if release.draft {
+            return None;
+        }
+        let version = version_from_tag(&release.tag_name, &self.tag_prefix)?;
+        let assets = release
+            .assets
+            .into_iter()
+            .map(|a| RemoteAsset {
+                location: Location::Remote(a.browser_download_url),
+                size: a.size,
+                host_digest: a
+                    .digest
+                    .and_then(|d| d.strip_prefix("sha256:").map(str::to_ascii_lowercase)),
+                name: a.name,
+            })
+            .collect();
+        Some(Offered {
+            base: Location::Remote(format!(
+                "https://github.com/{}/releases/download/{}",
+                self.repo, release.tag_name
+            )),
+            version,
+            assets: Some(assets),
+        })
+    }
+}
+
+/// `v0.3.2` with prefix `v` → 0.3.2; a tag of another product never matches,
+/// because what follows the prefix must itself be a version.
+pub fn version_from_tag(tag: &str, prefix: &str) -> Option<Version> {
+    Version::parse(tag.strip_prefix(prefix)?).ok()
+}
+
+/// The `rel="next"` URL of a `Link` header.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"");
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_separated_by_product() {
+        assert_eq!(version_from_tag("v0.3.2", "v"), Some(Version::new(0, 3, 2)));
+        assert_eq!(version_from_tag("bitnet-install-v0.3.2", "v"), None);
+        assert_eq!(
+            version_from_tag("bitnet-install-v0.1.0", "bitnet-install-v"),
+            Some(Version::new(0, 1, 0))
+        );
+        assert_eq!(version_from_tag("v0.3.2", "bitnet-install-v"), None);
+        assert_eq!(version_from_tag("vnext", "v"), None);
+    }
+
+    #[test]
+    fn next_link_is_found_among_others() {
+        let header = r#"<https://api/x?page=1>; rel="prev", <https://api/x?page=3>; rel="next", <https://api/x?page=9>; rel="last""#;
+        assert_eq!(next_link(header).as_deref(), Some("https://api/x?page=3"));
+        assert_eq!(next_link(r#"<https://api/x?page=1>; rel="prev""#), None);
+    }
+
+    #[test]
+    fn drafts_are_skipped_and_digests_kept() {
+        let gh = GitHub {
+            api: DEFAULT_API.into(),
+            repo: DEFAULT_REPO.into(),
+            token: None,
+            tag_prefix: "v".into(),
+        };
+        let json = r#"[{"tag_name":"v0.3.2","draft":true,"assets":[]},
+            {"tag_name":"v0.3.1","draft":false,"assets":[{"name":"a.tar.gz","browser_download_url":"https://dl/a","size":5,"digest":"sha256:ABCD"}]}]"#;
+        let releases: Vec<ApiRelease> = serde_json::from_str(json).unwrap();
+        let offered: Vec<Offered> = releases.into_iter().filter_map(|r| gh.offered(r)).collect();
+        assert_eq!(offered.len(), 1);
+        let assets = offered[0].assets.as_ref().unwrap();
+        assert_eq!(assets[0].host_digest.as_deref(), Some("abcd"));
+        assert_eq!(assets[0].size, Some(5));
+    }
+}

@@ -1,0 +1,160 @@
+//! Static roots (CONTRACT 2.3): `index.json` and its signature, refused when the
+//! signature does not verify, when it has expired (a frozen mirror), or when it
+//! is older than an index already accepted for this root (a rolled-back mirror).
+
+use serde::Deserialize;
+
+use super::{Offered, Root};
+use crate::download::Fetcher;
+use crate::error::{Error, Result};
+use crate::verify::{self, TrustedKeys};
+
+/// The versions a verified index offers, and its signed timestamp, which the
+/// caller records as the root's new high-water mark.
+#[derive(Debug)]
+pub struct IndexView {
+    pub offered: Vec<Offered>,
+    pub timestamp: u64,
+}
+
+#[derive(Deserialize)]
+struct IndexFile {
+    product: String,
+    releases: Vec<IndexRelease>,
+}
+
+#[derive(Deserialize)]
+struct IndexRelease {
+    version: String,
+}
+
+/// Reads and verifies `<root>/index.json`. `high_water` is the newest index
+/// timestamp already accepted for this root, `now` the current time.
+pub fn read_index(
+    fetcher: &Fetcher,
+    root: &Root,
+    product: &str,
+    keys: &TrustedKeys,
+    high_water: Option<u64>,
+    now: u64,
+) -> Result<IndexView> {
+    let data = fetcher.fetch_small(&root.location.join("index.json"), verify::MAX_INDEX_BYTES)?;
+    let signature = fetcher.fetch_small(
+        &root.location.join("index.json.minisig"),
+        verify::MAX_SIGNATURE_BYTES,
+    )?;
+    let signature = String::from_utf8(signature)
+        .map_err(|_| Error::verification("index.json.minisig is not text"))?;
+    let comment = verify::verify_signature(&data, &signature, keys, "index.json")?;
+    check_index_comment(&comment, product, high_water, now)?;
+    let index: IndexFile = serde_json::from_slice(&data)
+        .map_err(|e| Error::verification(format!("the signed index.json is not valid ({e})")))?;
+    if index.product != product {
+        return Err(Error::verification(format!(
+            "the index at {} is for product '{}', not '{product}'",
+            root.text, index.product
+        )));
+    }
+    let offered = index
+        .releases
+        .iter()
+        .filter_map(|r| crate::version::parse_version(&r.version))
+        .map(|version| Offered {
+            base: root.location.join(&format!("v{version}")),
+            version,
+            assets: None,
+        })
+        .collect();
+    Ok(IndexView {
+        offered,
+        timestamp: comment.number("timestamp").unwrap_or(0),
+    })
+}
+
+fn check_index_comment(
+    comment: &verify::TrustedComment,
+    product: &str,
+    high_water: Option<u64>,
+    now: u64,
+) -> Result<()> {
+    if comment.get("product") != Some(product) {
+        return Err(Error::verification(format!(
+            "the signed index is for product '{}', not '{product}'",
+            comment.get("product").unwrap_or("(none)")
+        )));
+    }
+    let expires = comment.number("expires").ok_or_else(|| {
+        Error::verification(
+            "the signed index carries no expiry, so a frozen mirror could not be detected",
+        )
+    })?;
+    if expires <= now {
+        return Err(Error::verification_with_hint(
+            format!("the index expired at {expires} (now {now}): the mirror is frozen or stale"),
+            "try another mirror or ask the publisher to re-sign the index; check the system clock too.",
+        ));
+    }
+    let timestamp = comment
+        .number("timestamp")
+        .ok_or_else(|| Error::verification("the signed index carries no timestamp"))?;
+    if let Some(seen) = high_water {
+        if timestamp < seen {
+            return Err(Error::verification_with_hint(
+                format!("the index is older ({timestamp}) than one already seen from this source ({seen}): the mirror was rolled back"),
+                "use an up-to-date mirror; an attacker may be serving old releases.",
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::TrustedComment;
+
+    fn comment(text: &str) -> TrustedComment {
+        TrustedComment::parse(text)
+    }
+
+    #[test]
+    fn a_fresh_index_passes() {
+        assert!(check_index_comment(
+            &comment("product:bitnet timestamp:100 expires:200"),
+            "bitnet",
+            Some(100),
+            150
+        )
+        .is_ok());
+    }
+
+    #[test]
+    fn expired_rolled_back_and_foreign_indexes_fail_with_exit_5() {
+        let cases = [
+            (
+                "product:bitnet timestamp:100 expires:200",
+                "bitnet",
+                None,
+                200,
+            ),
+            (
+                "product:bitnet timestamp:99 expires:200",
+                "bitnet",
+                Some(100),
+                150,
+            ),
+            (
+                "product:other timestamp:100 expires:200",
+                "bitnet",
+                None,
+                150,
+            ),
+            ("product:bitnet timestamp:100", "bitnet", None, 150),
+            ("product:bitnet expires:200", "bitnet", None, 150),
+        ];
+        for (text, product, seen, now) in cases {
+            let err = check_index_comment(&comment(text), product, seen, now).unwrap_err();
+            assert_eq!(err.exit_code(), 5, "{text}");
+        }
+    }
+}

@@ -1,0 +1,373 @@
+//! Verification of what a source serves, before anything is parsed or opened:
+//! minisign signatures against trusted keys (prehashed `ED` form only), the
+//! trusted comment bound to product and version, `SHA256SUMS` parsing, and the
+//! streaming SHA-256 that the downloader feeds chunk by chunk.
+
+use std::collections::BTreeMap;
+
+use minisign_verify::{PublicKey, Signature};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Size caps for the small signed documents; a source cannot make us read more.
+pub const MAX_SUMS_BYTES: u64 = 1024 * 1024;
+pub const MAX_SIGNATURE_BYTES: u64 = 4096;
+pub const MAX_INDEX_BYTES: u64 = 4 * 1024 * 1024;
+
+/// The project's release keys: a current and a backup key, so that a key can be
+/// rotated without breaking installed clients. A release build may compile in
+/// its own list through `BITNET_RELEASE_PUBLIC_KEYS` (comma-separated base64).
+const BUILT_IN_KEYS: &[&str] = &[
+    "RWRqvhlSObz3WFQv8eTzIqzfb/nHhUIo446aIzF6dqy72WEIc9jDGdwP",
+    "RWR8/pH74HXF/0fC93FMCsGuVngL/Yxi0ygtC3aK/jJ8k5dHvMCqL7fZ",
+];
+
+/// The keys this run trusts.
+#[derive(Clone, Debug)]
+pub struct TrustedKeys {
+    keys: Vec<PublicKey>,
+    /// True when the user replaced the built-in keys (`--public-key`).
+    pub overridden: bool,
+}
+
+impl TrustedKeys {
+    pub fn built_in() -> Self {
+        let compiled: Vec<&str> = match option_env!("BITNET_RELEASE_PUBLIC_KEYS") {
+            Some(list) => list.split(',').map(str::trim).collect(),
+            None => BUILT_IN_KEYS.to_vec(),
+        };
+        TrustedKeys {
+            keys: compiled
+                .iter()
+                .filter_map(|k| PublicKey::from_base64(k).ok())
+                .collect(),
+            overridden: false,
+        }
+    }
+
+    /// A key given by the user: the base64 key itself, the contents of a
+    /// minisign `.pub` file, or a path to one (`read_file` reads the path).
+    pub fn from_user(value: &str, read_file: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let text = if looks_like_base64_key(value) || value.contains('\n') {
+            value.to_string()
+        } else {
+            read_file(value).ok_or_else(|| {
+                Error::usage(
+                    format!(
+                        "the public key '{value}' is neither a minisign key nor a readable file"
+                    ),
+                    "pass the base64 key (RW...) or the path of a minisign .pub file.",
+                )
+            })?
+        };
+        let key = parse_public_key(&text).ok_or_else(|| {
+            Error::usage(
+                "the public key given is not a valid minisign public key".to_string(),
+                "pass the base64 key (RW...) or the path of a minisign .pub file.",
+            )
+        })?;
+        Ok(TrustedKeys {
+            keys: vec![key],
+            overridden: true,
+        })
+    }
+}
+
+fn looks_like_base64_key(s: &str) -> bool {
+    PublicKey::from_base64(s.trim()).is_ok()
+}
+
+/// Accepts a bare base64 key or a `.pub` file's text (comment line + key line).
+fn parse_public_key(text: &str) -> Option<PublicKey> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
+        .find_map(|l| PublicKey::from_base64(l).ok())
+}
+
+/// Checks a minisign signature of `data` made by one of `keys`; returns the
+/// trusted comment, which is only meaningful once the signature verified.
+pub fn verify_signature(
+    data: &[u8],
+    signature_text: &str,
+    keys: &TrustedKeys,
+    what: &str,
+) -> Result<TrustedComment> {
+    let signature = Signature::decode(signature_text)
+        .map_err(|_| Error::verification(format!("the signature of {what} is malformed")))?;
+    let mut last = None;
+    for key in &keys.keys {
+        match key.verify(data, &signature, false) {
+            Ok(()) => return Ok(TrustedComment::parse(signature.trusted_comment())),
+            Err(e) => last = Some(e),
+        }
+    }
+    let message = match last {
+        Some(minisign_verify::Error::UnexpectedAlgorithm)
+        | Some(minisign_verify::Error::UnsupportedLegacyMode) => {
+            format!(
+                "the signature of {what} uses minisign's legacy unhashed form, which is refused"
+            )
+        }
+        Some(minisign_verify::Error::UnexpectedKeyId) | None => {
+            format!("{what} is signed by a key that is not trusted")
+        }
+        Some(_) => format!("the signature of {what} does not verify"),
+    };
+    Err(Error::verification(message))
+}
+
+/// The `key:value` tokens of a trusted comment; bare words are ignored.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrustedComment {
+    pairs: BTreeMap<String, String>,
+}
+
+impl TrustedComment {
+    pub fn parse(text: &str) -> Self {
+        let pairs = text
+            .split_whitespace()
+            .filter_map(|token| token.split_once(':'))
+            .filter(|(k, _)| !k.is_empty())
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        TrustedComment { pairs }
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs.get(key).map(String::as_str)
+    }
+
+    pub fn number(&self, key: &str) -> Option<u64> {
+        self.get(key).and_then(|v| v.parse().ok())
+    }
+
+    /// A release signature is only valid for the product and exact version it names.
+    pub fn require_release(&self, product: &str, version: &semver::Version) -> Result<()> {
+        let named_product = self.get("product");
+        if named_product != Some(product) {
+            return Err(Error::verification(format!(
+                "the signed checksums are for product '{}', not '{product}'",
+                named_product.unwrap_or("(none)")
+            )));
+        }
+        let named_version = self.get("version").and_then(crate::version::parse_version);
+        if named_version.as_ref() != Some(version) {
+            return Err(Error::verification(format!(
+                "the signed checksums are for version '{}', not {version}",
+                self.get("version").unwrap_or("(none)")
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The parsed `SHA256SUMS`: file name → lowercase hex digest.
+#[derive(Clone, Debug, Default)]
+pub struct Checksums {
+    entries: BTreeMap<String, String>,
+}
+
+impl Checksums {
+    /// Parses `sha256sum` output (`<hex>  <name>` or `<hex> *<name>`). Malformed
+    /// lines and duplicate names with different digests are refused: the file is
+    /// signed, so anything odd in it is the publisher's mistake or an attack.
+    pub fn parse(text: &str) -> Result<Self> {
+        let mut entries = BTreeMap::new();
+        for (number, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let (digest, name) = parse_sums_line(line).ok_or_else(|| {
+                Error::verification(format!("line {} of SHA256SUMS is malformed", number + 1))
+            })?;
+            if let Some(previous) = entries.insert(name.to_string(), digest.to_ascii_lowercase()) {
+                if previous != digest.to_ascii_lowercase() {
+                    return Err(Error::verification(format!(
+                        "SHA256SUMS lists '{name}' twice with different digests"
+                    )));
+                }
+            }
+        }
+        Ok(Checksums { entries })
+    }
+
+    pub fn digest_of(&self, name: &str) -> Option<&str> {
+        self.entries.get(name).map(String::as_str)
+    }
+
+    pub fn names(&self) -> Vec<String> {
+        self.entries.keys().cloned().collect()
+    }
+}
+
+fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let digest = line.get(..64)?;
+    if !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let rest = line.get(64..)?;
+    let name = rest
+        .strip_prefix("  ")
+        .or_else(|| rest.strip_prefix(" *"))?;
+    let name = name.strip_prefix("./").unwrap_or(name);
+    if name.is_empty() || name.contains(['/', '\\']) {
+        return None;
+    }
+    Some((digest, name))
+}
+
+/// SHA-256 fed chunk by chunk while bytes are written, so hashing costs no
+/// second pass over the file.
+#[derive(Clone, Default)]
+pub struct StreamingSha256(Sha256);
+
+impl StreamingSha256 {
+    pub fn update(&mut self, chunk: &[u8]) {
+        self.0.update(chunk);
+    }
+
+    pub fn finish_hex(self) -> String {
+        hex(&self.0.finalize())
+    }
+}
+
+pub fn sha256_hex(data: &[u8]) -> String {
+    hex(&Sha256::digest(data))
+}
+
+/// Hashes a file from disk with a large buffer.
+pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = StreamingSha256::default();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hasher.finish_hex());
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(DIGITS[(b >> 4) as usize] as char);
+        out.push(DIGITS[(b & 15) as usize] as char);
+    }
+    out
+}
+
+/// Compares the downloaded bytes' digest to the signed entry.
+pub fn require_digest(asset: &str, expected: &str, actual: &str) -> Result<()> {
+    if expected.eq_ignore_ascii_case(actual) {
+        Ok(())
+    } else {
+        Err(Error::verification(format!(
+            "{asset} does not match its signed checksum (expected {expected}, got {actual})"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIGEST: &str = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+    #[test]
+    fn sums_accept_both_sha256sum_forms() {
+        let text = format!("{DIGEST}  a.tar.gz\n{DIGEST} *b.zip\r\n\n");
+        let sums = Checksums::parse(&text).unwrap();
+        assert_eq!(sums.digest_of("a.tar.gz"), Some(DIGEST));
+        assert_eq!(sums.digest_of("b.zip"), Some(DIGEST));
+        assert_eq!(sums.names(), vec!["a.tar.gz", "b.zip"]);
+    }
+
+    #[test]
+    fn sums_refuse_malformed_lines_and_paths() {
+        for bad in [
+            "xyz  a.tar.gz",
+            &format!("{DIGEST} a.tar.gz"),
+            &format!("{DIGEST}  ../a.tar.gz"),
+            &format!("{DIGEST}  dir/a"),
+            &format!("{}  a", &DIGEST[..63]),
+        ] {
+            assert_eq!(Checksums::parse(bad).unwrap_err().exit_code(), 5, "{bad}");
+        }
+    }
+
+    #[test]
+    fn sums_refuse_conflicting_duplicates() {
+        let other = DIGEST.replace('e', "f");
+        let text = format!("{DIGEST}  a\n{other}  a\n");
+        assert!(Checksums::parse(&text).is_err());
+    }
+
+    #[test]
+    fn trusted_comment_tokens() {
+        let tc = TrustedComment::parse(
+            "timestamp:1763700000\tfile:SHA256SUMS\tproduct:bitnet version:0.3.2 hashed",
+        );
+        assert_eq!(tc.get("product"), Some("bitnet"));
+        assert_eq!(tc.number("timestamp"), Some(1763700000));
+        assert!(tc
+            .require_release("bitnet", &semver::Version::parse("0.3.2").unwrap())
+            .is_ok());
+        assert_eq!(
+            tc.require_release("bitnet", &semver::Version::parse("0.3.1").unwrap())
+                .unwrap_err()
+                .exit_code(),
+            5
+        );
+        assert!(tc
+            .require_release("other", &semver::Version::parse("0.3.2").unwrap())
+            .is_err());
+    }
+
+    #[test]
+    fn a_comment_without_version_binds_nothing() {
+        let tc = TrustedComment::parse("timestamp:1 product:bitnet");
+        assert!(tc
+            .require_release("bitnet", &semver::Version::parse("0.3.2").unwrap())
+            .is_err());
+    }
+
+    #[test]
+    fn sha256_of_empty_input() {
+        assert_eq!(sha256_hex(b""), DIGEST);
+        let mut s = StreamingSha256::default();
+        s.update(b"");
+        assert_eq!(s.finish_hex(), DIGEST);
+    }
+
+    #[test]
+    fn built_in_keys_parse() {
+        assert_eq!(TrustedKeys::built_in().keys.len(), 2);
+    }
+
+    #[test]
+    fn user_keys_from_text_file_or_garbage() {
+        let key = BUILT_IN_KEYS[0];
+        assert!(TrustedKeys::from_user(key, |_| None).is_ok());
+        let file = format!("untrusted comment: minisign public key\n{key}\n");
+        assert!(TrustedKeys::from_user("/k.pub", |_| Some(file.clone())).is_ok());
+        assert_eq!(
+            TrustedKeys::from_user("/missing", |_| None)
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+        assert_eq!(
+            TrustedKeys::from_user("RWnotakey", |_| Some("junk".into()))
+                .unwrap_err()
+                .exit_code(),
+            2
+        );
+    }
+}
