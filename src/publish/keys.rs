@@ -94,7 +94,14 @@ pub(super) struct SigningKey {
 impl SigningKey {
     /// Load an unencrypted minisign secret key file.
     pub(super) fn load(path: &Path) -> Result<Self> {
-        let text = fs::read_to_string(path).at("read the secret key", path)?;
+        let text = fs::read_to_string(path).map_err(|e| {
+            Error::local(
+                "read the secret key",
+                path,
+                e.to_string(),
+                "give the .key file written by `bitnet-release keygen` with --key.",
+            )
+        })?;
         let secret = SecretKey::from_unencrypted_box(
             SecretKeyBox::from_string(&text).map_err(|e| not_a_secret_key(path, &e.to_string()))?,
         )
