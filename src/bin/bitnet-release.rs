@@ -1,1 +1,196 @@
-fn main() {}
+//! `bitnet-release`, the publisher's command line: parse the arguments, read the
+//! clock, call `bitnet_install::publish`, and report errors with their exit codes.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use bitnet_install::env::Env;
+use bitnet_install::publish::{self, PackageFormat, PackageRequest};
+use bitnet_install::Result;
+use clap::{Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "bitnet-release",
+    version,
+    about = "Turn built artifacts into a signed bitnet release directory"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generate an unencrypted minisign key pair NAME.key and NAME.pub.
+    Keygen {
+        #[arg(long, value_name = "DIR")]
+        output_dir: PathBuf,
+        #[arg(long, default_value = "bitnet")]
+        name: String,
+        /// Replace an existing key pair.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write SHA256SUMS and SHA256SUMS.minisig for a release directory.
+    Seal {
+        release_dir: PathBuf,
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        version: String,
+        /// The secret key written by `keygen`.
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+    },
+    /// Write the signed index.json of a static root holding v<VERSION>/ directories.
+    Index {
+        root: PathBuf,
+        #[arg(long)]
+        product: String,
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        /// How long installers accept this index: 30d, 12h, 90m, 3600s or seconds.
+        #[arg(long, default_value = "30d", value_name = "DURATION")]
+        expires_in: String,
+    },
+    /// Package built files into <P>-<V>-<TARGET>[-<VARIANT>].<ext>.
+    Package {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        version: String,
+        #[arg(long, value_name = "TRIPLE")]
+        target: String,
+        #[arg(long)]
+        variant: Option<String>,
+        /// Archive format (default: zip for Windows targets, tar.gz otherwise).
+        #[arg(long, conflicts_with = "bare")]
+        format: Option<Format>,
+        /// Ship the single given executable as the asset itself.
+        #[arg(long)]
+        bare: bool,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    #[value(name = "tar.gz")]
+    TarGz,
+    Zip,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.command, Env::from_process().now) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            eprintln!("hint: {}", err.hint());
+            ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(1))
+        }
+    }
+}
+
+fn run(command: Command, now: u64) -> Result<()> {
+    match command {
+        Command::Keygen {
+            output_dir,
+            name,
+            force,
+        } => {
+            let keys = publish::keygen(&output_dir, &name, force)?;
+            eprintln!("wrote {}", keys.secret_key.display());
+            eprintln!("wrote {}", keys.public_key.display());
+            println!("{}", keys.public_key_base64);
+        }
+        Command::Seal {
+            release_dir,
+            product,
+            version,
+            key,
+        } => {
+            publish::seal(&release_dir, &product, &version, &key, now)?;
+            eprintln!("sealed {}", release_dir.join("SHA256SUMS").display());
+        }
+        Command::Index {
+            root,
+            product,
+            key,
+            expires_in,
+        } => {
+            let expires_in = publish::parse_duration(&expires_in)?;
+            publish::write_index(&root, &product, &key, now, expires_in)?;
+            eprintln!("signed {}", root.join("index.json").display());
+        }
+        Command::Package {
+            product,
+            version,
+            target,
+            variant,
+            format,
+            bare,
+            out,
+            files,
+        } => {
+            let format = match (bare, format) {
+                (true, _) => PackageFormat::Bare,
+                (false, Some(Format::TarGz)) => PackageFormat::TarGz,
+                (false, Some(Format::Zip)) => PackageFormat::Zip,
+                (false, None) => PackageFormat::default_for(&target),
+            };
+            let request = PackageRequest {
+                product,
+                version,
+                target,
+                variant,
+                format,
+            };
+            println!("{}", publish::package(&request, &files, &out)?.display());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn package_accepts_tar_gz_as_a_format_and_refuses_bare_with_a_format() {
+        let args = [
+            "bitnet-release",
+            "package",
+            "--product",
+            "bitnet",
+            "--version",
+            "0.3.2",
+        ];
+        let tail = ["--target", "x86_64-pc-windows-msvc", "--out", "d", "f"];
+        let parsed = Cli::try_parse_from(args.iter().chain(&["--format", "tar.gz"]).chain(&tail));
+        assert!(matches!(
+            parsed.unwrap().command,
+            Command::Package {
+                format: Some(Format::TarGz),
+                bare: false,
+                ..
+            }
+        ));
+        let both = Cli::try_parse_from(
+            args.iter()
+                .chain(&["--format", "zip", "--bare"])
+                .chain(&tail),
+        );
+        assert_eq!(both.err().unwrap().exit_code(), 2);
+    }
+}
