@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The whole test suite, on a fresh machine: installs the Debian packages and
+# Python modules the tests use, then runs the format check, clippy with
+# warnings as errors, and every test. `.ci/run` calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DEBIAN_PACKAGES=(
+    minisign      # release signatures checked with the reference tool
+    shellcheck    # install.sh lint
+    busybox zsh posh ksh dash  # install.sh under each POSIX-ish shell
+    curl wget     # install.sh download paths
+    tinyproxy     # proxy tests through a real proxy
+    ruby          # ruby -c on the Homebrew formula
+    rpm           # rpmbuild and rpm -qip on the RPM spec
+    zip unzip     # zip assets made and read by the reference tools
+    python3-pip   # tree-sitter-powershell for the .ps1 parse check
+)
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "test.sh: need root (or sudo) to install Debian packages" >&2; return 1
+    fi
+}
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "==> installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+if ! python3 -c 'import tree_sitter, tree_sitter_powershell' 2>/dev/null; then
+    echo "==> installing tree-sitter-powershell"
+    python3 -m pip install --quiet --disable-pip-version-check tree-sitter tree-sitter-powershell \
+        || python3 -m pip install --quiet --break-system-packages tree-sitter tree-sitter-powershell
+fi
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+echo "==> tests"
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --locked --no-fail-fast
+    cargo test --locked --doc
+else
+    cargo test --locked --no-fail-fast
+fi
