@@ -30,6 +30,7 @@ pub struct Context<'a> {
     pub fetcher: Fetcher,
     pub progress: Progress,
     pub output: Output,
+    warned_about_key: std::cell::Cell<bool>,
 }
 
 impl<'a> Context<'a> {
@@ -44,6 +45,16 @@ impl<'a> Context<'a> {
             },
             config,
             env,
+            warned_about_key: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Says once per run that the user's key replaces the built-in ones, the
+    /// first time a signature is about to be checked with it.
+    fn warn_if_key_overridden(&self) {
+        if self.config.keys.overridden && !self.warned_about_key.replace(true) {
+            self.progress
+                .warn("trusting the public key given with --public-key / BITNET_PUBLIC_KEY instead of the built-in keys");
         }
     }
 
@@ -63,10 +74,6 @@ impl<'a> Context<'a> {
 }
 
 pub fn run(command: Option<&Command>, ctx: &Context) -> Result<i32> {
-    if ctx.config.keys.overridden {
-        ctx.progress
-            .warn("trusting the public key given with --public-key / BITNET_PUBLIC_KEY instead of the built-in keys");
-    }
     match command {
         None | Some(Command::Install) => install_command(ctx),
         Some(Command::Update { check }) => update_command(ctx, *check),
@@ -128,6 +135,7 @@ pub fn offered_versions(
     source: &SourceSpec,
     state: &State,
 ) -> Result<Vec<OfferedAt>> {
+    ctx.warn_if_key_overridden();
     match source {
         SourceSpec::GitHub(gh) => {
             let offered = gh.list(&ctx.fetcher)?;
