@@ -410,9 +410,51 @@ fn install_resolved(
         state.previous = previous.clone().or(state.previous.take());
     }
     state.save(&layout.state_path())?;
+    prune(ctx, &state)?;
     crate::shell_path::after_install(ctx.config, ctx.env, &ctx.progress)?;
     report_install(ctx, &receipt, previous.as_deref(), status);
     Ok(exit::OK)
+}
+
+/// Keeps the `keep` most recently installed versions, and never the active or
+/// the previous one, which `rollback` needs.
+fn prune(ctx: &Context, state: &State) -> Result<()> {
+    let layout = ctx.layout();
+    let active = install::active_version(layout);
+    let mut receipts = receipt::read_all(&layout.receipts_dir())?;
+    receipts.sort_by_key(|r| std::cmp::Reverse(r.installed_at));
+    let protected = |r: &Receipt| {
+        Some(&r.version) == active.as_ref() || Some(&r.version) == state.previous.as_ref()
+    };
+    let mut kept = receipts.iter().filter(|r| protected(r)).count();
+    for receipt in &receipts {
+        if protected(receipt) {
+            continue;
+        }
+        if kept < ctx.config.keep {
+            kept += 1;
+            continue;
+        }
+        ctx.progress
+            .step(&format!("removing old version {}", receipt.version));
+        crate::uninstall::remove_version(layout, receipt)?;
+    }
+    Ok(())
+}
+
+/// Removes what a killed run left in the prefix's `tmp/`; only called with
+/// the lock held, so no other run is using it.
+fn clean_leftovers(layout: &Layout) {
+    if let Ok(entries) = std::fs::read_dir(layout.tmp_dir()) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
 }
 
 fn report_install(ctx: &Context, receipt: &Receipt, previous: Option<&str>, status: &str) {
@@ -797,10 +839,12 @@ fn cache_clean_command(ctx: &Context) -> Result<i32> {
 pub fn lock(ctx: &Context) -> Result<crate::lock::PrefixLock> {
     let layout = ctx.layout();
     std::fs::create_dir_all(&layout.prefix).at("create", &layout.prefix)?;
-    crate::lock::acquire(&layout.lock_path(), ctx.config.lock_wait, |holder| {
+    let held = crate::lock::acquire(&layout.lock_path(), ctx.config.lock_wait, |holder| {
         ctx.progress.info(&format!(
             "waiting for {holder} to finish with {}",
             layout.prefix.display()
         ));
-    })
+    })?;
+    clean_leftovers(layout);
+    Ok(held)
 }
