@@ -753,3 +753,854 @@ fn create_symlink(_target: &str, path: &Path) -> Result<()> {
         "ask the publisher for an archive without symbolic links.",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Cursor;
+    use tar::EntryType;
+    use zip::write::SimpleFileOptions;
+
+    /// A temporary root holding the archive and `stage/dest`, so that anything
+    /// escaping `dest` (by `..`, an absolute path into the root, or a symlink)
+    /// lands somewhere the test can see.
+    struct Sandbox {
+        _tmp: tempfile::TempDir,
+        root: PathBuf,
+        dest: PathBuf,
+        archive: PathBuf,
+    }
+
+    impl Sandbox {
+        fn new(archive_name: &str, bytes: &[u8]) -> Sandbox {
+            let tmp = tempfile::tempdir().unwrap();
+            let root = tmp.path().canonicalize().unwrap();
+            let dest = root.join("stage").join("dest");
+            fs::create_dir_all(&dest).unwrap();
+            let archive = root.join(archive_name);
+            fs::write(&archive, bytes).unwrap();
+            Sandbox {
+                _tmp: tmp,
+                root,
+                dest,
+                archive,
+            }
+        }
+
+        fn extract_with(&self, kind: ArchiveKind, limits: &Limits) -> Result<Extracted> {
+            extract(&self.archive, kind, "bitnet-install", &self.dest, limits)
+        }
+
+        fn extract(&self, kind: ArchiveKind) -> Result<Extracted> {
+            self.extract_with(kind, &Limits::default())
+        }
+
+        /// Everything under the root except the inside of `dest`.
+        fn outside_dest(&self) -> Vec<String> {
+            let mut found = Vec::new();
+            let mut pending = vec![self.root.clone()];
+            while let Some(dir) = pending.pop() {
+                for child in fs::read_dir(&dir).unwrap() {
+                    let path = child.unwrap().path();
+                    let rel = path.strip_prefix(&self.root).unwrap();
+                    found.push(rel.to_string_lossy().into_owned());
+                    let is_dir = fs::symlink_metadata(&path).unwrap().is_dir();
+                    if is_dir && path != self.dest {
+                        pending.push(path);
+                    }
+                }
+            }
+            found.sort();
+            found
+        }
+
+        fn assert_nothing_outside_dest(&self) {
+            let name = self.archive.file_name().unwrap().to_string_lossy();
+            let mut expected = vec![
+                name.into_owned(),
+                "stage".to_owned(),
+                "stage/dest".to_owned(),
+            ];
+            expected.sort();
+            assert_eq!(self.outside_dest(), expected);
+        }
+
+        /// The archive was refused as unsafe (exit 5) for the reason `why`, and
+        /// nothing was written outside `dest`.
+        fn assert_refused(&self, result: Result<Extracted>, why: &str) {
+            match result {
+                Ok(extracted) => {
+                    panic!("extraction should have failed, wrote {:?}", extracted.files)
+                }
+                Err(err) => {
+                    assert_eq!(err.exit_code(), 5, "{err}");
+                    assert!(
+                        err.to_string().contains(why),
+                        "'{err}' does not say '{why}'"
+                    );
+                }
+            }
+            self.assert_nothing_outside_dest();
+        }
+
+        fn read(&self, rel: &str) -> Vec<u8> {
+            fs::read(self.dest.join(rel)).unwrap()
+        }
+    }
+
+    #[cfg(unix)]
+    fn mode_of(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt;
+        fs::symlink_metadata(path).unwrap().permissions().mode() & 0o7777
+    }
+
+    /// One tar entry, its name written into the header byte for byte so that the
+    /// tar crate's own path checks cannot stop a malicious name.
+    struct TarEntry {
+        name: String,
+        kind: EntryType,
+        mode: u32,
+        link: String,
+        data: Vec<u8>,
+    }
+
+    fn entry(name: &str, kind: EntryType, mode: u32, data: &[u8]) -> TarEntry {
+        TarEntry {
+            name: name.to_owned(),
+            kind,
+            mode,
+            link: String::new(),
+            data: data.to_vec(),
+        }
+    }
+
+    fn file(name: &str, data: &[u8]) -> TarEntry {
+        entry(name, EntryType::Regular, 0o644, data)
+    }
+
+    fn exe(name: &str, data: &[u8]) -> TarEntry {
+        entry(name, EntryType::Regular, 0o755, data)
+    }
+
+    fn dir(name: &str) -> TarEntry {
+        entry(name, EntryType::Directory, 0o755, b"")
+    }
+
+    fn link(name: &str, kind: EntryType, target: &str) -> TarEntry {
+        TarEntry {
+            link: target.to_owned(),
+            ..entry(name, kind, 0o777, b"")
+        }
+    }
+
+    fn raw_header(entry: &TarEntry) -> tar::Header {
+        let mut header = tar::Header::new_gnu();
+        let old = header.as_old_mut();
+        old.name[..entry.name.len()].copy_from_slice(entry.name.as_bytes());
+        old.linkname[..entry.link.len()].copy_from_slice(entry.link.as_bytes());
+        header.set_entry_type(entry.kind);
+        header.set_mode(entry.mode);
+        header.set_size(entry.data.len() as u64);
+        header.set_mtime(0);
+        header.set_cksum();
+        header
+    }
+
+    fn tar_gz_with(write: impl FnOnce(&mut tar::Builder<Vec<u8>>)) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        write(&mut builder);
+        let tar = builder.into_inner().unwrap();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&tar).unwrap();
+        gz.finish().unwrap()
+    }
+
+    fn tar_gz(entries: &[TarEntry]) -> Vec<u8> {
+        tar_gz_with(|builder| {
+            for entry in entries {
+                builder
+                    .append(&raw_header(entry), entry.data.as_slice())
+                    .unwrap();
+            }
+        })
+    }
+
+    fn tar_sandbox(entries: &[TarEntry]) -> Sandbox {
+        Sandbox::new(
+            "bitnet-0.3.2-x86_64-unknown-linux-gnu.tar.gz",
+            &tar_gz(entries),
+        )
+    }
+
+    fn zip_bytes(
+        write: impl FnOnce(&mut zip::ZipWriter<Cursor<Vec<u8>>>) -> zip::result::ZipResult<()>,
+    ) -> Vec<u8> {
+        let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        write(&mut writer).unwrap();
+        writer.finish().unwrap().into_inner()
+    }
+
+    fn zip_with_file(name: &str, data: &[u8]) -> Vec<u8> {
+        zip_bytes(|zip| {
+            zip.start_file(name, SimpleFileOptions::default())?;
+            zip.write_all(data)?;
+            Ok(())
+        })
+    }
+
+    fn zip_sandbox(bytes: &[u8]) -> Sandbox {
+        Sandbox::new("bitnet-0.3.2-x86_64-pc-windows-msvc.zip", bytes)
+    }
+
+    fn paths(extracted: &Extracted) -> Vec<String> {
+        extracted
+            .files
+            .iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn asset_names_map_to_archive_kinds() {
+        assert_eq!(
+            ArchiveKind::from_asset_name("b-0.3.2-x.tar.gz"),
+            ArchiveKind::TarGz
+        );
+        assert_eq!(
+            ArchiveKind::from_asset_name("b-0.3.2-x.TGZ"),
+            ArchiveKind::TarGz
+        );
+        assert_eq!(
+            ArchiveKind::from_asset_name("b-0.3.2-x.zip"),
+            ArchiveKind::Zip
+        );
+        assert_eq!(
+            ArchiveKind::from_asset_name("b-0.3.2-x.exe"),
+            ArchiveKind::Bare
+        );
+        assert_eq!(
+            ArchiveKind::from_asset_name("bitnet-install-0.3.2-x"),
+            ArchiveKind::Bare
+        );
+    }
+
+    #[test]
+    fn default_limits_are_4_gib_and_10000_entries() {
+        let limits = Limits::default();
+        assert_eq!(limits.max_total_bytes, 4 * 1024 * 1024 * 1024);
+        assert_eq!(limits.max_entries, 10_000);
+    }
+
+    #[test]
+    fn entry_names_normalise_with_both_separators() {
+        assert_eq!(
+            normalise_entry_name("./a//b\\c/."),
+            Ok(vec!["a".into(), "b".into(), "c".into()])
+        );
+        assert_eq!(normalise_entry_name("./"), Ok(vec![]));
+        for bad in [
+            "/x",
+            "\\x",
+            "\\\\srv\\x",
+            "C:x",
+            "a/../b",
+            "a\\..\\b",
+            "a/. ./b",
+            "a\0b",
+        ] {
+            assert!(normalise_entry_name(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
+
+    #[test]
+    fn link_targets_may_only_climb_first_and_stay_inside() {
+        let link: Vec<String> = vec!["a".into(), "b".into(), "l".into()];
+        assert_eq!(
+            normalise_link_target(&link, "../../x/./y"),
+            Ok("../../x/y".into())
+        );
+        assert_eq!(normalise_link_target(&link, "."), Ok(".".into()));
+        for bad in ["../../../x", "/etc", "C:\\x", "x/../y", "..\\..\\..\\x", ""] {
+            assert!(
+                normalise_link_target(&link, bad).is_err(),
+                "{bad:?} was accepted"
+            );
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tar_gz_with_one_top_dir_is_stripped() {
+        let sandbox = tar_sandbox(&[
+            dir("bitnet-0.3.2/"),
+            exe("bitnet-0.3.2/bitnet-cli", b"cli"),
+            file("bitnet-0.3.2/README.md", b"readme"),
+            dir("bitnet-0.3.2/docs/"),
+            file("bitnet-0.3.2/docs/guide.txt", b"guide"),
+        ]);
+        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        assert_eq!(
+            paths(&extracted),
+            ["README.md", "bitnet-cli", "docs/guide.txt"]
+        );
+        assert_eq!(sandbox.read("bitnet-cli"), b"cli");
+        assert_eq!(sandbox.read("docs/guide.txt"), b"guide");
+        assert!(!sandbox.dest.join("bitnet-0.3.2").exists());
+        assert_eq!(mode_of(&sandbox.dest.join("bitnet-cli")), 0o755);
+        assert_eq!(mode_of(&sandbox.dest.join("README.md")), 0o644);
+        assert_eq!(mode_of(&sandbox.dest.join("docs")), 0o755);
+        sandbox.assert_nothing_outside_dest();
+    }
+
+    #[test]
+    fn tar_gz_without_a_single_top_dir_keeps_paths() {
+        let sandbox = tar_sandbox(&[
+            dir("./"),
+            exe("./bitnet-cli", b"cli"),
+            file("./README.md", b"readme"),
+            file("./docs/guide.txt", b"guide"),
+        ]);
+        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        assert_eq!(
+            paths(&extracted),
+            ["README.md", "bitnet-cli", "docs/guide.txt"]
+        );
+        assert_eq!(sandbox.read("README.md"), b"readme");
+    }
+
+    #[test]
+    fn a_lone_file_at_the_root_is_not_mistaken_for_a_top_dir() {
+        let sandbox = tar_sandbox(&[exe("bitnet-cli", b"cli")]);
+        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        assert_eq!(paths(&extracted), ["bitnet-cli"]);
+    }
+
+    #[test]
+    fn top_dir_holding_a_namesake_child_is_stripped() {
+        let sandbox = tar_sandbox(&[exe("bitnet/bitnet", b"cli"), file("bitnet/.strip-0", b"x")]);
+        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        assert_eq!(paths(&extracted), [".strip-0", "bitnet"]);
+        assert_eq!(sandbox.read("bitnet"), b"cli");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn zip_with_top_dir_is_stripped_and_modes_kept() {
+        let bytes = zip_bytes(|zip| {
+            let exe = SimpleFileOptions::default().unix_permissions(0o755);
+            zip.add_directory("bitnet-0.3.2/", SimpleFileOptions::default())?;
+            zip.start_file("bitnet-0.3.2/bitnet-cli", exe)?;
+            zip.write_all(&vec![7u8; 300_000])?;
+            zip.start_file(
+                "bitnet-0.3.2/LICENSE",
+                SimpleFileOptions::default().unix_permissions(0o600),
+            )?;
+            zip.write_all(b"MIT")?;
+            Ok(())
+        });
+        let sandbox = zip_sandbox(&bytes);
+        let extracted = sandbox.extract(ArchiveKind::Zip).unwrap();
+        assert_eq!(paths(&extracted), ["LICENSE", "bitnet-cli"]);
+        assert_eq!(sandbox.read("bitnet-cli"), vec![7u8; 300_000]);
+        assert_eq!(mode_of(&sandbox.dest.join("bitnet-cli")), 0o755);
+        assert_eq!(mode_of(&sandbox.dest.join("LICENSE")), 0o644);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn bare_asset_is_copied_executable() {
+        let sandbox = Sandbox::new(
+            "bitnet-install-0.3.2-x86_64-unknown-linux-gnu",
+            b"\x7fELF binary",
+        );
+        let extracted = sandbox.extract(ArchiveKind::Bare).unwrap();
+        assert_eq!(paths(&extracted), ["bitnet-install"]);
+        assert_eq!(sandbox.read("bitnet-install"), b"\x7fELF binary");
+        assert_eq!(mode_of(&sandbox.dest.join("bitnet-install")), 0o755);
+    }
+
+    #[test]
+    fn bare_name_must_be_a_plain_file_name() {
+        let sandbox = Sandbox::new("asset", b"x");
+        let result = extract(
+            &sandbox.archive,
+            ArchiveKind::Bare,
+            "../x",
+            &sandbox.dest,
+            &Limits::default(),
+        );
+        sandbox.assert_refused(result, "not a plain file name");
+    }
+
+    #[test]
+    fn bare_asset_over_the_size_limit_is_refused() {
+        let sandbox = Sandbox::new("asset", &[1u8; 2000]);
+        let limits = Limits {
+            max_total_bytes: 1000,
+            max_entries: 10,
+        };
+        sandbox.assert_refused(
+            sandbox.extract_with(ArchiveKind::Bare, &limits),
+            "limit of 1000 bytes",
+        );
+    }
+
+    #[test]
+    fn tar_absolute_path_is_refused() {
+        let sandbox = tar_sandbox(&[]);
+        let absolute = format!("{}/escaped", sandbox.root.display());
+        fs::write(&sandbox.archive, tar_gz(&[file(&absolute, b"x")])).unwrap();
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "absolute path");
+    }
+
+    #[test]
+    fn tar_dotdot_path_is_refused() {
+        let sandbox = tar_sandbox(&[file("ok", b"x"), file("../../escaped", b"x")]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "'..'");
+    }
+
+    #[test]
+    fn tar_backslash_dotdot_path_is_refused() {
+        let sandbox = tar_sandbox(&[file("..\\..\\escaped", b"x")]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "'..'");
+    }
+
+    #[test]
+    fn tar_windows_drive_and_unc_paths_are_refused() {
+        for name in ["C:\\escaped", "C:/escaped", "c:escaped"] {
+            let sandbox = tar_sandbox(&[file(name, b"x")]);
+            sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "drive letter");
+        }
+        let sandbox = tar_sandbox(&[file("\\\\server\\share\\x", b"x")]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "absolute path");
+    }
+
+    #[test]
+    fn tar_hard_link_is_refused() {
+        let sandbox = tar_sandbox(&[file("a", b"x"), link("b", EntryType::Link, "a")]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "hard link");
+    }
+
+    #[test]
+    fn tar_fifo_and_devices_are_refused() {
+        for kind in [EntryType::Fifo, EntryType::Char, EntryType::Block] {
+            let sandbox = tar_sandbox(&[entry("dev", kind, 0o644, b"")]);
+            sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "device or FIFO");
+        }
+    }
+
+    #[test]
+    fn tar_unknown_entry_types_are_refused() {
+        let sandbox = tar_sandbox(&[entry("c", EntryType::Continuous, 0o644, b"x")]);
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::TarGz),
+            "unsupported entry type '7'",
+        );
+    }
+
+    #[test]
+    fn tar_symlink_pointing_outside_is_refused() {
+        for target in ["../escaped", "/etc", "sub/../../x", "..\\x"] {
+            let sandbox = tar_sandbox(&[link("evil", EntryType::Symlink, target)]);
+            sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "symbolic link");
+        }
+    }
+
+    #[test]
+    fn tar_file_through_a_symlink_is_refused() {
+        let sandbox = tar_sandbox(&[
+            dir("real/"),
+            link("inner", EntryType::Symlink, "real"),
+            file("inner/x", b"x"),
+        ]);
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::TarGz),
+            "lies under the symbolic link 'inner'",
+        );
+    }
+
+    #[test]
+    fn tar_escaping_symlink_then_file_through_it_is_refused() {
+        let sandbox = tar_sandbox(&[
+            link("evil", EntryType::Symlink, "../.."),
+            file("evil/escaped", b"x"),
+        ]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "symbolic link");
+    }
+
+    #[test]
+    fn tar_file_replacing_a_symlink_is_refused() {
+        let sandbox = tar_sandbox(&[
+            file("target.txt", b"t"),
+            link("link", EntryType::Symlink, "target.txt"),
+            file("link", b"x"),
+        ]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "appears twice");
+    }
+
+    #[test]
+    fn tar_duplicate_file_is_refused() {
+        let sandbox = tar_sandbox(&[file("a", b"1"), file("./a", b"2")]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "appears twice");
+    }
+
+    #[test]
+    fn tar_file_under_a_file_is_refused() {
+        let sandbox = tar_sandbox(&[file("a", b"1"), file("a/b", b"2")]);
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::TarGz),
+            "lies under the file 'a'",
+        );
+    }
+
+    #[test]
+    fn tar_symlink_chain_climbing_through_another_link_is_refused() {
+        // sub/up -> .. is the root, so sub/esc -> up/.. would be the root's parent,
+        // although lexically (sub/up/..) it looks like sub.
+        let sandbox = tar_sandbox(&[
+            link("sub/up", EntryType::Symlink, ".."),
+            link("sub/esc", EntryType::Symlink, "up/.."),
+        ]);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "climbs back up");
+    }
+
+    #[test]
+    fn tar_symlink_that_escapes_only_after_stripping_is_refused() {
+        let sandbox = tar_sandbox(&[
+            file("pkg/file", b"x"),
+            link("pkg/link", EntryType::Symlink, "../pkg/file"),
+        ]);
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::TarGz),
+            "pointing outside the archive",
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tar_symlink_inside_the_tree_is_recreated() {
+        let sandbox = tar_sandbox(&[
+            exe("pkg/lib/real", b"real"),
+            link("pkg/bin/tool", EntryType::Symlink, "../lib/real"),
+        ]);
+        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        assert_eq!(paths(&extracted), ["lib/real"]);
+        let tool = sandbox.dest.join("bin/tool");
+        assert_eq!(fs::read_link(&tool).unwrap(), Path::new("../lib/real"));
+        assert_eq!(fs::read(&tool).unwrap(), b"real");
+        sandbox.assert_nothing_outside_dest();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn tar_special_modes_are_normalised() {
+        let sandbox = tar_sandbox(&[
+            entry("setuid", EntryType::Regular, 0o4777, b"x"),
+            entry("setgid", EntryType::Regular, 0o2644, b"x"),
+            entry("writable", EntryType::Regular, 0o666, b"x"),
+            entry("sticky/", EntryType::Directory, 0o1777, b""),
+        ]);
+        sandbox.extract(ArchiveKind::TarGz).unwrap();
+        assert_eq!(mode_of(&sandbox.dest.join("setuid")), 0o755);
+        assert_eq!(mode_of(&sandbox.dest.join("setgid")), 0o644);
+        assert_eq!(mode_of(&sandbox.dest.join("writable")), 0o644);
+        assert_eq!(mode_of(&sandbox.dest.join("sticky")), 0o755);
+    }
+
+    fn small_limits() -> Limits {
+        Limits {
+            max_total_bytes: 64 * 1024,
+            max_entries: 10,
+        }
+    }
+
+    #[test]
+    fn gzip_of_zeros_bomb_is_stopped_at_the_limit() {
+        let sandbox = tar_sandbox(&[file("zeros", &vec![0u8; 1 << 20])]);
+        assert!(fs::metadata(&sandbox.archive).unwrap().len() < 64 * 1024);
+        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        sandbox.assert_refused(result, "limit of 65536 bytes");
+        let written = fs::metadata(sandbox.dest.join("zeros")).map_or(0, |m| m.len());
+        assert!(written <= 64 * 1024, "{written} bytes written");
+    }
+
+    #[test]
+    fn total_size_counts_every_file() {
+        let chunk = vec![1u8; 40 * 1024];
+        let sandbox = tar_sandbox(&[file("a", &chunk), file("b", &chunk)]);
+        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        sandbox.assert_refused(result, "entry 'b' takes the unpacked size past the limit");
+    }
+
+    #[test]
+    fn too_many_entries_are_refused_and_the_limit_itself_is_fine() {
+        let entries: Vec<TarEntry> = (0..10).map(|i| dir(&format!("d{i}/"))).collect();
+        let sandbox = tar_sandbox(&entries);
+        sandbox
+            .extract_with(ArchiveKind::TarGz, &small_limits())
+            .unwrap();
+
+        let entries: Vec<TarEntry> = (0..11).map(|i| dir(&format!("d{i}/"))).collect();
+        let sandbox = tar_sandbox(&entries);
+        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        sandbox.assert_refused(result, "more than 10 entries");
+    }
+
+    #[test]
+    fn oversized_long_name_header_hits_the_stream_cap() {
+        let long_name = vec![b'a'; 1 << 20];
+        let bytes = tar_gz_with(|builder| {
+            let mut header = tar::Header::new_gnu();
+            header.as_old_mut().name[..13].copy_from_slice(b"././@LongLink");
+            header.set_entry_type(EntryType::GNULongName);
+            header.set_size(long_name.len() as u64);
+            header.set_cksum();
+            builder.append(&header, long_name.as_slice()).unwrap();
+            builder
+                .append(&raw_header(&file("short", b"x")), &b"x"[..])
+                .unwrap();
+        });
+        let sandbox = tar_sandbox(&[]);
+        fs::write(&sandbox.archive, bytes).unwrap();
+        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        sandbox.assert_refused(result, "unpacks to more than 65536 bytes");
+    }
+
+    fn tar_with_pax_size(pax_size: &str, data: &[u8]) -> Vec<u8> {
+        tar_gz_with(|builder| {
+            builder
+                .append_pax_extensions([("size", pax_size.as_bytes())])
+                .unwrap();
+            builder
+                .append(&raw_header(&file("payload", data)), data)
+                .unwrap();
+            builder
+                .append(&raw_header(&file("after", b"after")), &b"after"[..])
+                .unwrap();
+        })
+    }
+
+    #[test]
+    fn pax_size_larger_than_header_size_is_refused() {
+        let sandbox = tar_sandbox(&[]);
+        fs::write(&sandbox.archive, tar_with_pax_size("2048", b"0123456789")).unwrap();
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::TarGz),
+            "PAX size record that disagrees",
+        );
+    }
+
+    #[test]
+    fn pax_size_smaller_than_header_size_is_refused() {
+        let sandbox = tar_sandbox(&[]);
+        fs::write(&sandbox.archive, tar_with_pax_size("5", b"0123456789")).unwrap();
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::TarGz),
+            "PAX size record that disagrees",
+        );
+    }
+
+    #[test]
+    fn pax_size_agreeing_with_header_writes_exactly_the_data() {
+        let sandbox = tar_sandbox(&[]);
+        fs::write(&sandbox.archive, tar_with_pax_size("10", b"0123456789")).unwrap();
+        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        assert_eq!(paths(&extracted), ["after", "payload"]);
+        assert_eq!(sandbox.read("payload"), b"0123456789");
+        assert_eq!(sandbox.read("after"), b"after");
+    }
+
+    #[test]
+    fn git_archive_global_header_is_skipped_but_others_refused() {
+        let archive = |key: &str| {
+            tar_gz_with(|builder| {
+                let value = "0123456789abcdef0123456789abcdef01234567";
+                // The length prefix counts itself: 2 digits, a space, `=` and `\n`.
+                let record = format!("{} {key}={value}\n", key.len() + value.len() + 5);
+                let mut header = raw_header(&entry(
+                    "pax_global_header",
+                    EntryType::XGlobalHeader,
+                    0o644,
+                    b"",
+                ));
+                header.set_size(record.len() as u64);
+                header.set_cksum();
+                builder.append(&header, record.as_bytes()).unwrap();
+                builder
+                    .append(&raw_header(&exe("bitnet-cli", b"cli")), &b"cli"[..])
+                    .unwrap();
+            })
+        };
+        let sandbox = tar_sandbox(&[]);
+        fs::write(&sandbox.archive, archive("comment")).unwrap();
+        assert_eq!(
+            paths(&sandbox.extract(ArchiveKind::TarGz).unwrap()),
+            ["bitnet-cli"]
+        );
+
+        let sandbox = tar_sandbox(&[]);
+        fs::write(&sandbox.archive, archive("path")).unwrap();
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "PAX global header");
+    }
+
+    #[test]
+    fn corrupt_gzip_is_a_verification_failure() {
+        let mut bytes = tar_gz(&[file("a", &vec![5u8; 100_000])]);
+        let middle = bytes.len() / 2;
+        bytes.truncate(middle);
+        let sandbox = tar_sandbox(&[]);
+        fs::write(&sandbox.archive, bytes).unwrap();
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "corrupt");
+    }
+
+    #[test]
+    fn zip_unsafe_names_are_refused() {
+        let cases = [
+            ("../escaped", "'..'"),
+            ("..\\escaped", "'..'"),
+            ("a/../../escaped", "'..'"),
+            ("C:\\escaped", "drive letter"),
+            ("C:/escaped", "drive letter"),
+            ("\\\\server\\share\\x", "absolute path"),
+        ];
+        for (name, why) in cases {
+            let sandbox = zip_sandbox(&zip_with_file(name, b"x"));
+            sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), why);
+        }
+        let sandbox = zip_sandbox(&[]);
+        let absolute = format!("{}/escaped", sandbox.root.display());
+        fs::write(&sandbox.archive, zip_with_file(&absolute, b"x")).unwrap();
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "absolute path");
+    }
+
+    #[test]
+    fn zip_names_equal_after_normalisation_are_refused() {
+        let bytes = zip_bytes(|zip| {
+            zip.start_file("a/b", SimpleFileOptions::default())?;
+            zip.write_all(b"1")?;
+            zip.start_file("a\\b", SimpleFileOptions::default())?;
+            zip.write_all(b"2")?;
+            Ok(())
+        });
+        let sandbox = zip_sandbox(&bytes);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "appears twice");
+    }
+
+    /// Two stored entries `aaaa` and `bbbb`, for byte-level tampering.
+    fn two_entry_zip() -> Vec<u8> {
+        zip_bytes(|zip| {
+            let stored =
+                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            zip.start_file("aaaa", stored)?;
+            zip.write_all(b"first")?;
+            zip.start_file("bbbb", stored)?;
+            zip.write_all(b"second")?;
+            Ok(())
+        })
+    }
+
+    fn find(haystack: &[u8], needle: &[u8]) -> Vec<usize> {
+        haystack
+            .windows(needle.len())
+            .enumerate()
+            .filter(|(_, w)| *w == needle)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    #[test]
+    fn zip_duplicate_names_are_refused() {
+        let mut bytes = two_entry_zip();
+        for at in find(&bytes, b"bbbb") {
+            bytes[at..at + 4].copy_from_slice(b"aaaa");
+        }
+        let sandbox = zip_sandbox(&bytes);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "duplicate file names");
+    }
+
+    #[test]
+    fn zip_overlapping_entries_are_refused() {
+        // Point the second central directory entry at the first local header, the
+        // way overlapping-entry zip bombs reuse one compressed block many times.
+        let mut bytes = two_entry_zip();
+        let central = find(&bytes, &[b'P', b'K', 1, 2]);
+        assert_eq!(central.len(), 2);
+        let offset_field = central[1] + 42;
+        bytes[offset_field..offset_field + 4].copy_from_slice(&0u32.to_le_bytes());
+        let sandbox = zip_sandbox(&bytes);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "zip consistency check");
+    }
+
+    #[test]
+    fn zip_encrypted_entry_is_refused() {
+        use zip::unstable::write::FileOptionsExt;
+        let bytes = zip_bytes(|zip| {
+            let options = SimpleFileOptions::default().with_deprecated_encryption(b"secret")?;
+            zip.start_file("bitnet-cli", options)?;
+            zip.write_all(b"cli")?;
+            Ok(())
+        });
+        let sandbox = zip_sandbox(&bytes);
+        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "is encrypted");
+    }
+
+    #[test]
+    fn zip_fifo_and_devices_are_refused() {
+        for file_type in [0o010000, 0o020000, 0o060000, 0o140000] {
+            let bytes = zip_bytes(|zip| {
+                let options = SimpleFileOptions::default()
+                    .system(zip::System::Unix)
+                    .external_attributes((file_type | 0o644) << 16);
+                zip.start_file("dev", options)?;
+                Ok(())
+            });
+            let sandbox = zip_sandbox(&bytes);
+            sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "device, FIFO or socket");
+        }
+    }
+
+    #[test]
+    fn zip_symlink_outside_and_file_through_symlink_are_refused() {
+        let bytes =
+            zip_bytes(|zip| zip.add_symlink("evil", "../../escaped", SimpleFileOptions::default()));
+        let sandbox = zip_sandbox(&bytes);
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::Zip),
+            "pointing outside the archive",
+        );
+
+        let bytes = zip_bytes(|zip| {
+            zip.add_directory("real/", SimpleFileOptions::default())?;
+            zip.add_symlink("inner", "real", SimpleFileOptions::default())?;
+            zip.start_file("inner/x", SimpleFileOptions::default())?;
+            zip.write_all(b"x")?;
+            Ok(())
+        });
+        let sandbox = zip_sandbox(&bytes);
+        sandbox.assert_refused(
+            sandbox.extract(ArchiveKind::Zip),
+            "lies under the symbolic link 'inner'",
+        );
+    }
+
+    #[test]
+    fn zip_total_size_limit_counts_decompressed_bytes() {
+        let sandbox = zip_sandbox(&zip_with_file("zeros", &vec![0u8; 1 << 20]));
+        assert!(fs::metadata(&sandbox.archive).unwrap().len() < 64 * 1024);
+        let result = sandbox.extract_with(ArchiveKind::Zip, &small_limits());
+        sandbox.assert_refused(result, "limit of 65536 bytes");
+    }
+
+    #[test]
+    fn zip_too_many_entries_are_refused() {
+        let bytes = zip_bytes(|zip| {
+            for i in 0..11 {
+                zip.add_directory(format!("d{i}/"), SimpleFileOptions::default())?;
+            }
+            Ok(())
+        });
+        let sandbox = zip_sandbox(&bytes);
+        let result = sandbox.extract_with(ArchiveKind::Zip, &small_limits());
+        sandbox.assert_refused(result, "more than 10 entries");
+    }
+}
