@@ -756,3 +756,69 @@ fn output_captures_code_streams_and_json() {
     assert_eq!(out.json()["a"], 1);
     assert_eq!(out.stderr, "oops\n");
 }
+
+#[test]
+fn fake_github_lists_releases_with_pagination_and_digests() {
+    let world = World::new();
+    let gh = world.github("microsoft/BitNet");
+    for version in ["0.3.1", "0.3.2"] {
+        let release = ReleaseBuilder::new("bitnet", version).asset_standard(TARGET, None);
+        let written = world.publish(&release);
+        gh.publish_dir(&format!("v{version}"), &world.root, &written.dir, true);
+    }
+    gh.page_size(1);
+    let api = gh.api_url();
+    let first = curl(
+        &world.server,
+        &format!("{api}/repos/microsoft/BitNet/releases"),
+        &[],
+    );
+    let page1: serde_json::Value = serde_json::from_slice(&first.body).expect("JSON");
+    assert_eq!(page1.as_array().map(Vec::len), Some(1));
+    assert_eq!(page1[0]["tag_name"], "v0.3.2");
+    let link = first.header("link").expect("Link header");
+    let next = link
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .expect("next URL");
+    let second = curl(&world.server, next, &[]);
+    assert!(second.header("link").is_none(), "last page");
+    let page2: serde_json::Value = serde_json::from_slice(&second.body).expect("JSON");
+    assert_eq!(page2[0]["tag_name"], "v0.3.1");
+
+    let asset = &page1[0]["assets"]
+        .as_array()
+        .expect("assets")
+        .iter()
+        .find(|a| a["name"] == "bitnet-0.3.2-x86_64-unknown-linux-gnu.tar.gz")
+        .expect("tarball listed")
+        .clone();
+    let url = asset["browser_download_url"].as_str().expect("url");
+    let download = curl(&world.server, url, &[]);
+    assert_eq!(
+        asset["digest"].as_str(),
+        Some(format!("sha256:{}", sha256_hex(&download.body)).as_str())
+    );
+    let names: Vec<&str> = page1[0]["assets"]
+        .as_array()
+        .expect("assets")
+        .iter()
+        .filter_map(|a| a["name"].as_str())
+        .collect();
+    assert!(names.contains(&"SHA256SUMS") && names.contains(&"SHA256SUMS.minisig"));
+
+    let latest = curl(
+        &world.server,
+        &format!("{api}/repos/microsoft/BitNet/releases/latest"),
+        &[],
+    );
+    let latest: serde_json::Value = serde_json::from_slice(&latest.body).expect("JSON");
+    assert_eq!(latest["tag_name"], "v0.3.2");
+    let missing = curl(
+        &world.server,
+        &format!("{api}/repos/microsoft/BitNet/releases/tags/v9"),
+        &[],
+    );
+    assert_eq!(missing.status, 404);
+}

@@ -8,6 +8,7 @@ use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use super::github::{FakeGitHub, API_PREFIX};
 use super::release::{unix_now, write_index, ReleaseBuilder, TestKey, Written};
 use super::server::TestServer;
 
@@ -100,7 +101,7 @@ impl World {
             .env("BITNET_PUBLIC_KEY", self.key.public_base64())
             .env("BITNET_NO_MODIFY_PATH", "1")
             .env("NO_COLOR", "1")
-            .env("GITHUB_API_URL", self.server.url("/github-api"));
+            .env("GITHUB_API_URL", self.server.url(API_PREFIX));
         if let Some(ca) = self.ca_cert() {
             cmd.env("SSL_CERT_FILE", ca);
         }
@@ -120,6 +121,11 @@ impl World {
             .env("PATH", self.path_env())
             .args(args);
         Output::run(&mut cmd)
+    }
+
+    /// A fake GitHub API for `repo` on this world's server (at `GITHUB_API_URL`).
+    pub fn github(&self, repo: &str) -> FakeGitHub {
+        FakeGitHub::install(&self.server, repo)
     }
 
     /// Writes a release under `root/` signed with the world's key.
