@@ -764,7 +764,9 @@ fn fake_github_lists_releases_with_pagination_and_digests() {
     for version in ["0.3.1", "0.3.2"] {
         let release = ReleaseBuilder::new("bitnet", version).asset_standard(TARGET, None);
         let written = world.publish(&release);
-        gh.publish_dir(&format!("v{version}"), &world.root, &written.dir, true);
+        let added: GhRelease =
+            gh.publish_dir(&format!("v{version}"), &world.root, &written.dir, true);
+        assert_eq!(added.assets.len(), 3, "tarball, SHA256SUMS, signature");
     }
     gh.page_size(1);
     let api = gh.api_url();
