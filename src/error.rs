@@ -140,7 +140,12 @@ impl Error {
         }
     }
 
-    pub fn local(action: &'static str, path: &Path, reason: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub fn local(
+        action: &'static str,
+        path: &Path,
+        reason: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
         Error::Local {
             action,
             path: path.to_path_buf(),
@@ -172,7 +177,11 @@ mod tests {
         assert_eq!(Error::no_match("x", "y").exit_code(), 3);
         assert_eq!(Error::network("u", "r").exit_code(), 4);
         assert_eq!(Error::verification("x").exit_code(), 5);
-        let e = Error::io("write", Path::new("/x"), std::io::Error::from(std::io::ErrorKind::PermissionDenied));
+        let e = Error::io(
+            "write",
+            Path::new("/x"),
+            std::io::Error::from(std::io::ErrorKind::PermissionDenied),
+        );
         assert_eq!(e.exit_code(), 6);
         assert!(e.hint().contains("permissions"));
         assert_eq!(Error::other("x", "y").exit_code(), 1);

@@ -8,8 +8,8 @@
 //!    ─▶ extract (staging dir, safe) ─▶ install (atomic switch) ─▶ receipt ─▶ PATH
 //! ```
 
-pub mod error;
 pub mod env;
+pub mod error;
 pub mod extract;
 pub mod platform;
 pub mod publish;
