@@ -55,22 +55,22 @@ pub fn parse_target(triple: &str) -> Option<TargetParts> {
     let (os, env) = if rest.contains(&"linux") {
         let last = rest.last().copied().unwrap_or_default();
         let env = if last.starts_with("musl") {
-            Some("musl")
+            "musl"
         } else if last.starts_with("gnu") {
-            Some("gnu")
+            "gnu"
         } else {
-            None
+            return None;
         };
-        ("linux", env)
+        ("linux", Some(env))
     } else if rest.contains(&"darwin") {
         ("macos", None)
     } else if rest.contains(&"windows") {
         let env = match rest.last().copied() {
-            Some("msvc") => Some("msvc"),
-            Some("gnu") | Some("gnullvm") => Some("gnu"),
-            _ => None,
+            Some("msvc") => "msvc",
+            Some("gnu") | Some("gnullvm") => "gnu",
+            _ => return None,
         };
-        ("windows", env)
+        ("windows", Some(env))
     } else if rest.contains(&"freebsd") {
         ("freebsd", None)
     } else {
@@ -168,6 +168,7 @@ mod tests {
         let p = parse_target("riscv64gc-unknown-linux-gnu").unwrap();
         assert_eq!(p.arch, "riscv64");
         assert!(parse_target("linux-amd64").is_none());
+        assert!(parse_target("x86_64-unknown-linux-gnu-sse9").is_none());
     }
 
     #[test]
