@@ -207,6 +207,7 @@ fn classify(t: &str) -> Option<Word> {
             Side("a checksum, signature or metadata file")
         }
         "setup" | "installer" | "install" => Side("an installer"),
+        "xcframework" | "framework" => Side("an Apple framework bundle, not a program"),
         "unknown" | "pc" | "bin" | "cpu" | "openblas" | "blas" | "cli" | "portable" | "release" => {
             Neutral
         }
@@ -261,8 +262,13 @@ fn read_tokens(tokens: &[String]) -> std::result::Result<Reading, String> {
                 if os == "linux" && t == "manylinux" && next == "2" {
                     r.min_glibc = tokens.get(i + 2).map(|m| format!("2.{m}"));
                 }
-                // "win32" is also the Windows API's name for Windows as a whole.
-                r.os = r.os.or(Some(os));
+                // The first OS named wins, but a non-desktop one (android) always does:
+                // "aarch64-linux-android" is not for Linux.
+                r.os = if os == "other" {
+                    Some(os)
+                } else {
+                    r.os.or(Some(os))
+                };
             }
             Some(Word::OsArch(os, arch)) => {
                 r.os = r.os.or(Some(os));
@@ -357,12 +363,19 @@ fn linux_env_rank(
     }
 }
 
+/// What the release says around one name: the project's own words, the one OS all
+/// OS-naming assets share, and whether the plain build has a baseline sibling.
+struct Context<'a> {
+    common_words: &'a [String],
+    sole_os: Option<&'static str>,
+    implied_avx2: bool,
+}
+
 fn judge(
     name: &str,
-    all_unknown_common: &[String],
+    cx: &Context,
     p: &Platform,
     prefs: &Preferences,
-    implied_avx2: bool,
 ) -> std::result::Result<Fit, String> {
     let lower = name.to_ascii_lowercase();
     let (kind, stem) = kind_of(&lower);
@@ -373,7 +386,8 @@ fn judge(
     let implied_os = match kind {
         Kind::Bare if lower.ends_with(".exe") => Some("windows"),
         Kind::AppImage => Some("linux"),
-        _ => None,
+        // whisper.cpp names only "Win32" in one asset and leaves "bin-x64" bare.
+        _ => cx.sole_os,
     };
     let os = r.os.or(implied_os).ok_or("names no operating system")?;
     if os != p.os {
@@ -411,7 +425,7 @@ fn judge(
     }
     let variant = r
         .variant
-        .or((implied_avx2 && arch == "x86_64").then_some(Variant::Avx2));
+        .or((cx.implied_avx2 && arch == "x86_64").then_some(Variant::Avx2));
     let variant_arch = if arch == "universal" {
         p.arch.as_str()
     } else {
@@ -421,7 +435,7 @@ fn judge(
     let extras = r
         .unknown
         .iter()
-        .filter(|u| !all_unknown_common.contains(u))
+        .filter(|u| !cx.common_words.contains(u))
         .count();
     let ext_rank = match &kind {
         Kind::Archive(fmt) => extension_rank(fmt, os).min(2),
@@ -463,9 +477,9 @@ fn canonical_target(os: &str, arch: &str, env: Option<&str>) -> String {
     }
 }
 
-/// Unknown words that every installable-looking name carries (the project's name).
-fn common_unknown_words(assets: &[String]) -> Vec<String> {
-    let readings: Vec<Vec<String>> = assets
+/// The readings of every name that could be installed.
+fn installable_readings(assets: &[String]) -> Vec<Reading> {
+    assets
         .iter()
         .filter_map(|a| {
             let lower = a.to_ascii_lowercase();
@@ -473,17 +487,29 @@ fn common_unknown_words(assets: &[String]) -> Vec<String> {
             if matches!(kind, Kind::Never(_)) {
                 return None;
             }
-            read_tokens(&tokens(stem)).ok().map(|r| r.unknown)
+            read_tokens(&tokens(stem)).ok()
         })
-        .collect();
+        .collect()
+}
+
+/// Unknown words that every installable-looking name carries (the project's name).
+fn common_unknown_words(readings: &[Reading]) -> Vec<String> {
     let Some(first) = readings.first() else {
         return Vec::new();
     };
     first
+        .unknown
         .iter()
-        .filter(|w| readings.iter().all(|r| r.contains(w)))
+        .filter(|w| readings.iter().all(|r| r.unknown.contains(w)))
         .cloned()
         .collect()
+}
+
+/// The OS, when every name that names one names the same.
+fn sole_os(readings: &[Reading]) -> Option<&'static str> {
+    let mut named = readings.iter().filter_map(|r| r.os);
+    let first = named.next()?;
+    named.all(|os| os == first).then_some(first)
 }
 
 /// Whether a plain x86_64 build has an explicit baseline sibling for the same OS and
@@ -516,10 +542,19 @@ pub fn select_foreign_asset(
     platform: &Platform,
     prefs: &Preferences,
 ) -> Result<Selection> {
-    let common = common_unknown_words(assets);
+    let readings = installable_readings(assets);
+    let common_words = common_unknown_words(&readings);
+    let sole_os = sole_os(&readings);
     let verdicts: Vec<std::result::Result<Fit, String>> = assets
         .iter()
-        .map(|a| judge(a, &common, platform, prefs, has_baseline_sibling(a, assets)))
+        .map(|a| {
+            let cx = Context {
+                common_words: &common_words,
+                sole_os,
+                implied_avx2: has_baseline_sibling(a, assets),
+            };
+            judge(a, &cx, platform, prefs)
+        })
         .collect();
     let best = verdicts
         .iter()
@@ -569,6 +604,72 @@ mod tests {
 
     fn names(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The fake platforms the corpus names its expectations by.
+    fn corpus_platform(name: &str) -> Platform {
+        match name {
+            "linux-x86_64" => linux_gnu("2.36", HASWELL, None),
+            "linux-x86_64-v2" => linux_gnu("2.36", &HASWELL[..6], None),
+            "linux-x86_64-avx512" => linux_gnu("2.36", &skylake_x(), None),
+            "linux-x86_64-cuda12" => linux_gnu("2.36", &skylake_x(), Some("12.4")),
+            "linux-musl-x86_64" => linux_musl(),
+            "linux-aarch64" => linux_aarch64(None),
+            "macos-x86_64" => macos_intel(),
+            "macos-aarch64" => macos_arm(true),
+            "windows-x86_64" => windows_x64(HASWELL, None),
+            "windows-x86_64-avx512" => windows_x64(&skylake_x(), None),
+            "windows-x86_64-cuda12" => windows_x64(&skylake_x(), Some("12.4")),
+            "windows-aarch64" => windows_arm64_emulated(),
+            other => panic!("corpus names an unknown platform {other}"),
+        }
+    }
+
+    #[test]
+    fn corpus_of_real_release_listings() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/asset-corpus");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let (mut projects, mut checks, mut failures) = (0, 0, Vec::new());
+        for file in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        {
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+            let assets: Vec<String> = serde_json::from_value(doc["assets"].clone()).unwrap();
+            projects += 1;
+            for (platform, expected) in doc["expect"].as_object().unwrap() {
+                checks += 1;
+                let got = select_foreign_asset(&assets, &corpus_platform(platform), &AUTO);
+                let got = match got {
+                    Ok(sel) => Some(sel.asset),
+                    Err(e) => {
+                        assert_eq!(e.exit_code(), 3);
+                        None
+                    }
+                };
+                if got.as_deref() != expected.as_str() {
+                    failures.push(format!(
+                        "{} on {platform}: expected {expected}, got {got:?}",
+                        doc["project"]
+                    ));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {checks} corpus choices wrong:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        assert!(
+            projects >= 15 && checks >= 80,
+            "corpus too small: {projects} projects, {checks} choices"
+        );
     }
 
     #[test]
