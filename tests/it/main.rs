@@ -2,4 +2,5 @@
 
 mod support;
 
+mod install;
 mod server_selftest;

@@ -1,0 +1,751 @@
+//! `--repo`: choosing from other projects' asset names the way a careful person would.
+//! Each name is split into tokens and read for OS, architecture, libc, CPU variant and
+//! GPU back end in the spellings in real use; packages, installers, checksums,
+//! signatures, SBOMs, debug symbols and source archives are never chosen. The rules
+//! are checked against real release listings in `tests/data/asset-corpus/`.
+
+use super::{explain, extension_rank, no_fit, variant_fits, Selection, Variant};
+use crate::error::Result;
+use crate::platform::{libc, target, Platform, Preferences};
+
+/// What a name is, before any platform matters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kind {
+    /// `tar.gz`, `zip`, `tar.xz`, ...
+    Archive(&'static str),
+    /// An executable on its own (no extension, or `.exe`).
+    Bare,
+    /// Linux only, and only when nothing else fits.
+    AppImage,
+    /// Never installed; the reason says what it is.
+    Never(String),
+}
+
+/// What a name says.
+#[derive(Clone, Debug, Default)]
+struct Reading {
+    os: Option<&'static str>,
+    arch: Option<&'static str>,
+    /// Linux: gnu | musl; Windows: msvc | gnu | llvm.
+    env: Option<&'static str>,
+    min_glibc: Option<String>,
+    variant: Option<Variant>,
+    /// A GPU back end other than CUDA (rocm, vulkan, metal, ...).
+    other_gpu: Option<String>,
+    /// Words we do not know; a build with extra words is some special flavour.
+    unknown: Vec<String>,
+}
+
+const PACKAGES: &[&str] = &[
+    ".deb",
+    ".rpm",
+    ".msi",
+    ".pkg",
+    ".dmg",
+    ".apk",
+    ".msix",
+    ".appx",
+    ".snap",
+    ".flatpak",
+    ".nupkg",
+    ".whl",
+    ".vsix",
+    ".jar",
+    ".pkg.tar.zst",
+    ".ipa",
+    ".xpi",
+];
+const SIDE_FILES: &[&str] = &[
+    ".sha256",
+    ".sha256sum",
+    ".sha512",
+    ".sha512sum",
+    ".sha1",
+    ".md5",
+    ".sig",
+    ".asc",
+    ".minisig",
+    ".pem",
+    ".crt",
+    ".cert",
+    ".sbom",
+    ".spdx",
+    ".spdx.json",
+    ".cdx.json",
+    ".cyclonedx.json",
+    ".intoto.jsonl",
+    ".json",
+    ".txt",
+    ".yml",
+    ".yaml",
+    ".b3",
+    ".bundle",
+    ".pub",
+    ".sh",
+    ".ps1",
+    ".md",
+    ".d.ts",
+    ".html",
+    ".pdb",
+    ".sum",
+];
+const ARCHIVES: &[(&str, &str)] = &[
+    (".tar.gz", "tar.gz"),
+    (".tgz", "tar.gz"),
+    (".zip", "zip"),
+    (".tar.xz", "tar.xz"),
+    (".txz", "tar.xz"),
+    (".tar.bz2", "tar.bz2"),
+    (".tbz2", "tar.bz2"),
+    (".tar.zst", "tar.zst"),
+    (".tzst", "tar.zst"),
+];
+
+/// Splits off the extension and says what kind of file the name is.
+fn kind_of(lower: &str) -> (Kind, &str) {
+    if let Some(ext) = PACKAGES.iter().find(|e| lower.ends_with(*e)) {
+        return (
+            Kind::Never(format!("a package ({ext}), not an archive")),
+            lower,
+        );
+    }
+    if SIDE_FILES.iter().any(|e| lower.ends_with(e)) {
+        return (
+            Kind::Never("a checksum, signature or metadata file".into()),
+            lower,
+        );
+    }
+    if let Some((ext, fmt)) = ARCHIVES.iter().find(|(e, _)| lower.ends_with(e)) {
+        return (Kind::Archive(fmt), &lower[..lower.len() - ext.len()]);
+    }
+    if let Some(stem) = lower.strip_suffix(".exe") {
+        return (Kind::Bare, stem);
+    }
+    if let Some(stem) = lower.strip_suffix(".appimage") {
+        return (Kind::AppImage, stem);
+    }
+    match lower.rsplit_once('.') {
+        // A dot followed by letters only is a file type we do not handle (.gz, .7z, .xz).
+        Some((_, ext))
+            if !ext.is_empty()
+                && ext.chars().all(|c| c.is_ascii_alphabetic())
+                && classify(ext).is_none() =>
+        {
+            (
+                Kind::Never(format!("an unsupported file type (.{ext})")),
+                lower,
+            )
+        }
+        _ => (Kind::Bare, lower),
+    }
+}
+
+/// The meaning of one token.
+enum Word {
+    Os(&'static str),
+    Arch(&'static str),
+    OsArch(&'static str, &'static str),
+    Env(&'static str),
+    EnvArch(&'static str, &'static str),
+    Cpu(Variant),
+    Cuda(Option<u32>),
+    OtherGpu,
+    Side(&'static str),
+    Neutral,
+}
+
+fn classify(t: &str) -> Option<Word> {
+    use Word::*;
+    Some(match t {
+        "linux" | "ubuntu" | "debian" | "manylinux" => Os("linux"),
+        "darwin" | "macos" | "osx" | "mac" | "macosx" | "apple" => Os("macos"),
+        "windows" | "win" | "win32" | "mingw" | "mingw32" | "mingw64" => {
+            if t.starts_with("mingw") {
+                Env("gnu")
+            } else {
+                Os("windows")
+            }
+        }
+        "freebsd" | "openbsd" | "netbsd" | "dragonfly" | "android" | "ios" | "illumos"
+        | "solaris" | "wasm" | "wasi" | "wasm32" | "emscripten" | "aix" | "plan9" | "haiku" => {
+            Os("other")
+        }
+        "linux64" => OsArch("linux", "x86_64"),
+        "linux32" => OsArch("linux", "x86"),
+        "win64" => OsArch("windows", "x86_64"),
+        "osx64" => OsArch("macos", "x86_64"),
+        "x86_64" | "amd64" | "x64" | "64bit" | "intel" => Arch("x86_64"),
+        "aarch64" | "arm64" | "armv8" | "armv8a" | "arm64e" => Arch("aarch64"),
+        "i686" | "i386" | "i586" | "386" | "x86" | "ia32" | "32bit" => Arch("x86"),
+        "armv7" | "armv7l" | "armv7a" | "armhf" | "arm" | "armv6" | "armv6l" | "armel"
+        | "arm32" | "armv6hf" => Arch("arm"),
+        "universal" | "universal2" => Arch("universal"),
+        "riscv64" | "riscv64gc" | "ppc64le" | "ppc64" | "powerpc64le" | "powerpc64" | "s390x"
+        | "mips" | "mipsel" | "mips64" | "mips64el" | "loongarch64" | "sparc64" | "powerpc" => {
+            Arch("other")
+        }
+        "gnu" | "glibc" => Env("gnu"),
+        "musl" | "static" => Env("musl"),
+        "gnueabihf" => EnvArch("gnu", "arm"),
+        "musleabihf" | "musleabi" => EnvArch("musl", "arm"),
+        "msvc" => Env("msvc"),
+        "llvm" | "gnullvm" => Env("llvm"),
+        "avx512" | "avx512f" => Cpu(Variant::Avx512),
+        "avx2" => Cpu(Variant::Avx2),
+        "avx" => Cpu(Variant::Avx),
+        "noavx" | "baseline" | "compat" => Cpu(Variant::Baseline),
+        "cuda" | "cublas" | "cudnn" | "gpu" | "nvidia" => Cuda(None),
+        "rocm" | "hip" | "hipblas" | "vulkan" | "sycl" | "kompute" | "opencl" | "clblast"
+        | "metal" | "directml" | "dml" | "npu" | "jetson" | "tensorrt" | "oneapi" | "openvino"
+        | "mps" => OtherGpu,
+        "cudart" => Side("CUDA runtime libraries only, not the program"),
+        "src" | "source" | "sources" | "vendor" | "vendored" => Side("a source archive"),
+        "debug" | "dbg" | "dbgsym" | "symbols" | "dsym" | "profile" | "debuginfo" => {
+            Side("debug symbols or a profiling build")
+        }
+        "checksums" | "sha256sums" | "sha256sum" | "checksum" | "sbom" => {
+            Side("a checksum, signature or metadata file")
+        }
+        "setup" | "installer" | "install" => Side("an installer"),
+        "xcframework" | "framework" => Side("an Apple framework bundle, not a program"),
+        "unknown" | "pc" | "bin" | "cpu" | "openblas" | "blas" | "cli" | "portable" | "release" => {
+            Neutral
+        }
+        _ => {
+            if let Some(digits) = t
+                .strip_prefix("cu")
+                .filter(|d| !d.is_empty() && d.chars().all(|c| c.is_ascii_digit()))
+            {
+                // cu12, cu118 (11.8), cu124 (12.4)
+                return Some(Cuda(
+                    digits
+                        .get(..2.min(digits.len()))
+                        .and_then(|d| d.parse().ok()),
+                ));
+            }
+            if let Some(n) = t.strip_prefix("cuda").and_then(|d| d.parse().ok()) {
+                return Some(Cuda(Some(n)));
+            }
+            if t.starts_with("jetpack") || t.starts_with("rocm") || t.starts_with("vulkan") {
+                return Some(OtherGpu);
+            }
+            return None;
+        }
+    })
+}
+
+/// Lower-case tokens; `x86_64`/`x86-64` and `64-bit` are kept whole.
+fn tokens(stem: &str) -> Vec<String> {
+    let joined = stem
+        .replace("x86_64", "x86@64")
+        .replace("x86-64", "x86@64")
+        .replace("64-bit", "64bit")
+        .replace("32-bit", "32bit");
+    joined
+        .split(['-', '_', '.', ' ', '+', '(', ')'])
+        .filter(|t| !t.is_empty())
+        .map(|t| t.replace("x86@64", "x86_64"))
+        .collect()
+}
+
+fn is_numeric(t: &str) -> bool {
+    !t.is_empty() && t.chars().all(|c| c.is_ascii_digit())
+}
+
+/// Reads OS, architecture, libc and variant from the tokens of one name.
+fn read_tokens(tokens: &[String]) -> std::result::Result<Reading, String> {
+    let mut r = Reading::default();
+    for (i, t) in tokens.iter().enumerate() {
+        let next = tokens.get(i + 1).map(String::as_str).unwrap_or("");
+        match classify(t) {
+            Some(Word::Os(os)) => {
+                if os == "linux" && t == "manylinux" && next == "2" {
+                    r.min_glibc = tokens.get(i + 2).map(|m| format!("2.{m}"));
+                }
+                // The first OS named wins, but a non-desktop one (android) always does:
+                // "aarch64-linux-android" is not for Linux.
+                r.os = if os == "other" {
+                    Some(os)
+                } else {
+                    r.os.or(Some(os))
+                };
+            }
+            Some(Word::OsArch(os, arch)) => {
+                r.os = r.os.or(Some(os));
+                r.arch = r.arch.or(Some(arch));
+            }
+            Some(Word::Arch(arch)) => {
+                if arch == "x86_64" && matches!(next, "v2" | "v3" | "v4") {
+                    r.variant = next[1..].parse().ok().map(Variant::Level);
+                }
+                // "intel" only means x86_64 when no other architecture is named.
+                r.arch = if t == "intel" {
+                    r.arch.or(Some(arch))
+                } else {
+                    Some(arch)
+                };
+            }
+            Some(Word::Env(env)) => r.env = Some(env),
+            Some(Word::EnvArch(env, arch)) => {
+                r.env = Some(env);
+                r.arch = r.arch.or(Some(arch));
+            }
+            Some(Word::Cpu(v)) => r.variant = Some(v),
+            Some(Word::Cuda(n)) => {
+                let n = n.or_else(|| {
+                    is_numeric(next)
+                        .then(|| next.parse().ok())
+                        .flatten()
+                        .filter(|n| (8..=20).contains(n))
+                });
+                if !matches!(r.variant, Some(Variant::Cuda(Some(_)))) {
+                    r.variant = Some(Variant::Cuda(n));
+                }
+            }
+            Some(Word::OtherGpu) => r.other_gpu = Some(t.clone()),
+            Some(Word::Side(why)) => return Err(why.to_string()),
+            Some(Word::Neutral) => {}
+            None => {
+                if let Some(v) = t.strip_prefix("glibc").filter(|v| is_numeric(v)) {
+                    r.min_glibc = Some(format!("{v}.{next}"));
+                    r.env = Some("gnu");
+                } else if !t.chars().any(|c| c.is_ascii_digit()) && t.len() > 1 {
+                    r.unknown.push(t.clone());
+                }
+            }
+        }
+    }
+    if r.os == Some("windows") && r.arch.is_none() && tokens.iter().any(|t| t == "win32") {
+        r.arch = Some("x86");
+    }
+    Ok(r)
+}
+
+/// One asset that fits, and how good a fit it is (lower is better).
+struct Fit {
+    key: (u8, usize, u32, u32, usize, u32, usize),
+    target: String,
+    variant: Option<Variant>,
+}
+
+/// The architectures this platform runs, best first (from its ordered targets).
+fn arch_order(p: &Platform) -> Vec<&'static str> {
+    let mut order: Vec<&'static str> = Vec::new();
+    for t in &p.targets {
+        if let Some(parts) = target::parse_target(t) {
+            if !order.contains(&parts.arch) {
+                order.push(parts.arch);
+            }
+        }
+    }
+    order
+}
+
+/// Rank of a Linux build's libc: gnu, then unspecified, then musl/static on glibc
+/// systems; musl/static, then unspecified on musl (gnu builds need glibc).
+fn linux_env_rank(
+    env: Option<&str>,
+    p: &Platform,
+    min_glibc: Option<&str>,
+) -> std::result::Result<u32, String> {
+    let has_gnu = p.targets.iter().any(|t| t.contains("-linux-gnu"));
+    match env {
+        Some("gnu") if !has_gnu => Err("needs glibc, which this system lacks".into()),
+        Some("gnu") => match min_glibc {
+            Some(v) if !libc::glibc_satisfies(p.libc_version.as_deref(), v) => Err(format!(
+                "needs glibc {v}, the system has {}",
+                p.libc_version.as_deref().unwrap_or("?")
+            )),
+            _ => Ok(0),
+        },
+        Some(_) => Ok(if has_gnu { 2 } else { 0 }),
+        None => Ok(1),
+    }
+}
+
+/// What the release says around one name: the project's own words, the one OS all
+/// OS-naming assets share, and whether the plain build has a baseline sibling.
+struct Context<'a> {
+    common_words: &'a [String],
+    sole_os: Option<&'static str>,
+    implied_avx2: bool,
+}
+
+fn judge(
+    name: &str,
+    cx: &Context,
+    p: &Platform,
+    prefs: &Preferences,
+) -> std::result::Result<Fit, String> {
+    let lower = name.to_ascii_lowercase();
+    let (kind, stem) = kind_of(&lower);
+    if let Kind::Never(why) = kind {
+        return Err(why);
+    }
+    let r = read_tokens(&tokens(stem))?;
+    let implied_os = match kind {
+        Kind::Bare if lower.ends_with(".exe") => Some("windows"),
+        Kind::AppImage => Some("linux"),
+        // whisper.cpp names only "Win32" in one asset and leaves "bin-x64" bare.
+        _ => cx.sole_os,
+    };
+    let os = r.os.or(implied_os).ok_or("names no operating system")?;
+    if os != p.os {
+        return Err(format!("for {os}"));
+    }
+    if kind == Kind::AppImage && os != "linux" {
+        return Err("an AppImage".into());
+    }
+    // No architecture named: macOS builds of that kind are universal, others x86_64.
+    let arch = r
+        .arch
+        .unwrap_or(if os == "macos" { "universal" } else { "x86_64" });
+    let order = arch_order(p);
+    let arch_rank = order
+        .iter()
+        .position(|a| *a == arch)
+        .ok_or_else(|| format!("for {arch}"))?;
+    let env_rank = match os {
+        "linux" => linux_env_rank(r.env, p, r.min_glibc.as_deref())?,
+        "windows" => match r.env {
+            Some("msvc") => 0,
+            None | Some("llvm") => 1,
+            Some(_) => 2,
+        },
+        _ => 0,
+    };
+    if let Some(gpu) = r
+        .other_gpu
+        .as_deref()
+        .filter(|g| !(*g == "metal" && os == "macos"))
+    {
+        return Err(format!(
+            "uses the {gpu} GPU back end (only CUDA is chosen automatically)"
+        ));
+    }
+    let variant = r
+        .variant
+        .or((cx.implied_avx2 && arch == "x86_64").then_some(Variant::Avx2));
+    let variant_arch = if arch == "universal" {
+        p.arch.as_str()
+    } else {
+        arch
+    };
+    variant_fits(variant, variant_arch, p, prefs)?;
+    let extras = r
+        .unknown
+        .iter()
+        .filter(|u| !cx.common_words.contains(u))
+        .count();
+    let ext_rank = match &kind {
+        Kind::Archive(fmt) => extension_rank(fmt, os).min(2),
+        Kind::Bare => 3,
+        _ => 4,
+    };
+    Ok(Fit {
+        key: (
+            u8::from(kind == Kind::AppImage),
+            arch_rank,
+            env_rank,
+            super::Variant::rank(variant),
+            extras,
+            ext_rank,
+            name.len(),
+        ),
+        target: canonical_target(os, arch, r.env),
+        variant,
+    })
+}
+
+fn canonical_target(os: &str, arch: &str, env: Option<&str>) -> String {
+    let arch = match arch {
+        "x86" => "i686",
+        "arm" => "armv7",
+        a => a,
+    };
+    match os {
+        "linux" => {
+            let env = env.unwrap_or("gnu");
+            let eabi = if arch == "armv7" { "eabihf" } else { "" };
+            format!("{arch}-unknown-linux-{env}{eabi}")
+        }
+        "macos" => format!("{arch}-apple-darwin"),
+        _ => format!(
+            "{arch}-pc-windows-{}",
+            if env == Some("gnu") { "gnu" } else { "msvc" }
+        ),
+    }
+}
+
+/// The readings of every name that could be installed.
+fn installable_readings(assets: &[String]) -> Vec<Reading> {
+    assets
+        .iter()
+        .filter_map(|a| {
+            let lower = a.to_ascii_lowercase();
+            let (kind, stem) = kind_of(&lower);
+            if matches!(kind, Kind::Never(_)) {
+                return None;
+            }
+            read_tokens(&tokens(stem)).ok()
+        })
+        .collect()
+}
+
+/// Unknown words that every installable-looking name carries (the project's name).
+fn common_unknown_words(readings: &[Reading]) -> Vec<String> {
+    let Some(first) = readings.first() else {
+        return Vec::new();
+    };
+    first
+        .unknown
+        .iter()
+        .filter(|w| readings.iter().all(|r| r.unknown.contains(w)))
+        .cloned()
+        .collect()
+}
+
+/// The OS, when every name that names one names the same.
+fn sole_os(readings: &[Reading]) -> Option<&'static str> {
+    let mut named = readings.iter().filter_map(|r| r.os);
+    let first = named.next()?;
+    named.all(|os| os == first).then_some(first)
+}
+
+/// Whether a plain x86_64 build has an explicit baseline sibling for the same OS and
+/// libc, which makes the plain one the optimised build (bun: plain needs AVX2).
+fn has_baseline_sibling(name: &str, assets: &[String]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let (_, stem) = kind_of(&lower);
+    let Ok(me) = read_tokens(&tokens(stem)) else {
+        return false;
+    };
+    if me.variant.is_some() {
+        return false;
+    }
+    assets.iter().any(|other| {
+        let lower = other.to_ascii_lowercase();
+        let (kind, stem) = kind_of(&lower);
+        !matches!(kind, Kind::Never(_))
+            && read_tokens(&tokens(stem)).is_ok_and(|o| {
+                o.variant == Some(Variant::Baseline)
+                    && o.os == me.os
+                    && o.arch == me.arch
+                    && o.env == me.env
+            })
+    })
+}
+
+/// Foreign projects (`--repo`): choose from arbitrary asset names.
+pub fn select_foreign_asset(
+    assets: &[String],
+    platform: &Platform,
+    prefs: &Preferences,
+) -> Result<Selection> {
+    let readings = installable_readings(assets);
+    let common_words = common_unknown_words(&readings);
+    let sole_os = sole_os(&readings);
+    let verdicts: Vec<std::result::Result<Fit, String>> = assets
+        .iter()
+        .map(|a| {
+            let cx = Context {
+                common_words: &common_words,
+                sole_os,
+                implied_avx2: has_baseline_sibling(a, assets),
+            };
+            judge(a, &cx, platform, prefs)
+        })
+        .collect();
+    let best = verdicts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.as_ref().ok().map(|f| (i, f)))
+        .min_by_key(|(i, f)| (f.key, assets[*i].clone()))
+        .map(|(i, _)| i);
+    let reasons: Vec<std::result::Result<(), String>> = verdicts
+        .iter()
+        .map(|v| v.as_ref().map(|_| ()).map_err(Clone::clone))
+        .collect();
+    let Some(best) = best else {
+        let installable = |i: usize| {
+            let lower = assets[i].to_ascii_lowercase();
+            !matches!(kind_of(&lower).0, Kind::Never(_))
+        };
+        return Err(no_fit(
+            "the release",
+            assets,
+            &reasons,
+            platform,
+            installable,
+        ));
+    };
+    let (target, variant) = match &verdicts[best] {
+        Ok(fit) => (fit.target.clone(), fit.variant.map(Variant::name)),
+        Err(_) => (platform.target.clone(), None),
+    };
+    Ok(Selection {
+        asset: assets[best].clone(),
+        target,
+        variant,
+        candidates: explain(assets, &reasons, best),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::platform::tests::*;
+    use crate::platform::{CpuChoice, GpuChoice};
+
+    const AUTO: Preferences = Preferences {
+        cpu: CpuChoice::Auto,
+        gpu: GpuChoice::Auto,
+    };
+
+    fn names(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// The fake platforms the corpus names its expectations by.
+    fn corpus_platform(name: &str) -> Platform {
+        match name {
+            "linux-x86_64" => linux_gnu("2.36", HASWELL, None),
+            "linux-x86_64-v2" => linux_gnu("2.36", &HASWELL[..6], None),
+            "linux-x86_64-avx512" => linux_gnu("2.36", &skylake_x(), None),
+            "linux-x86_64-cuda12" => linux_gnu("2.36", &skylake_x(), Some("12.4")),
+            "linux-musl-x86_64" => linux_musl(),
+            "linux-aarch64" => linux_aarch64(None),
+            "macos-x86_64" => macos_intel(),
+            "macos-aarch64" => macos_arm(true),
+            "windows-x86_64" => windows_x64(HASWELL, None),
+            "windows-x86_64-avx512" => windows_x64(&skylake_x(), None),
+            "windows-x86_64-cuda12" => windows_x64(&skylake_x(), Some("12.4")),
+            "windows-aarch64" => windows_arm64_emulated(),
+            other => panic!("corpus names an unknown platform {other}"),
+        }
+    }
+
+    #[test]
+    fn corpus_of_real_release_listings() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/asset-corpus");
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        let (mut projects, mut checks, mut failures) = (0, 0, Vec::new());
+        for file in files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "json"))
+        {
+            let doc: serde_json::Value =
+                serde_json::from_str(&std::fs::read_to_string(file).unwrap()).unwrap();
+            let assets: Vec<String> = serde_json::from_value(doc["assets"].clone()).unwrap();
+            projects += 1;
+            for (platform, expected) in doc["expect"].as_object().unwrap() {
+                checks += 1;
+                let got = select_foreign_asset(&assets, &corpus_platform(platform), &AUTO);
+                let got = match got {
+                    Ok(sel) => Some(sel.asset),
+                    Err(e) => {
+                        assert_eq!(e.exit_code(), 3);
+                        None
+                    }
+                };
+                if got.as_deref() != expected.as_str() {
+                    failures.push(format!(
+                        "{} on {platform}: expected {expected}, got {got:?}",
+                        doc["project"]
+                    ));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} of {checks} corpus choices wrong:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        assert!(
+            projects >= 15 && checks >= 80,
+            "corpus too small: {projects} projects, {checks} choices"
+        );
+    }
+
+    #[test]
+    fn tokens_keep_x86_64_whole() {
+        assert_eq!(tokens("foo-x86-64-linux"), ["foo", "x86_64", "linux"]);
+        assert_eq!(
+            tokens("llama-b3672-bin-win-cuda-cu12.2.0-x64"),
+            ["llama", "b3672", "bin", "win", "cuda", "cu12", "2", "0", "x64"]
+        );
+    }
+
+    #[test]
+    fn side_files_and_packages_are_never_chosen() {
+        for name in [
+            "tool_1.0_amd64.deb",
+            "tool-1.0.x86_64.rpm",
+            "tool-x86_64-unknown-linux-gnu.tar.gz.sha256",
+            "tool-linux-amd64.tar.gz.sig",
+            "checksums.txt",
+            "tool-1.0-src.tar.gz",
+            "tool-x86_64-unknown-linux-gnu-debug.tar.gz",
+            "tool.spdx.json",
+            "ToolSetup.exe",
+            "tool-linux-amd64.gz",
+        ] {
+            let e = select_foreign_asset(&names(&[name]), &linux_gnu("2.36", HASWELL, None), &AUTO)
+                .unwrap_err();
+            assert_eq!(e.exit_code(), 3, "{name}");
+        }
+    }
+
+    #[test]
+    fn appimage_only_as_a_last_resort_on_linux() {
+        let p = linux_gnu("2.36", HASWELL, None);
+        let both = names(&["Tool-x86_64.AppImage", "tool-linux-x86_64.tar.gz"]);
+        assert_eq!(
+            select_foreign_asset(&both, &p, &AUTO).unwrap().asset,
+            "tool-linux-x86_64.tar.gz"
+        );
+        let only = names(&["Tool-x86_64.AppImage"]);
+        assert_eq!(
+            select_foreign_asset(&only, &p, &AUTO).unwrap().asset,
+            "Tool-x86_64.AppImage"
+        );
+    }
+
+    #[test]
+    fn archives_beat_bare_executables_only_when_both_exist() {
+        let p = linux_gnu("2.36", HASWELL, None);
+        let bare = names(&["jq-linux64", "jq-osx-amd64", "jq-win64.exe"]);
+        assert_eq!(
+            select_foreign_asset(&bare, &p, &AUTO).unwrap().asset,
+            "jq-linux64"
+        );
+        let both = names(&["tool-linux-amd64", "tool-linux-amd64.tar.gz"]);
+        assert_eq!(
+            select_foreign_asset(&both, &p, &AUTO).unwrap().asset,
+            "tool-linux-amd64.tar.gz"
+        );
+    }
+
+    #[test]
+    fn old_glibc_prefers_musl_when_the_name_says_the_glibc() {
+        let assets = names(&[
+            "tool-linux-x86_64-glibc2.28.tar.gz",
+            "tool-linux-x86_64-musl.tar.gz",
+        ]);
+        let old = linux_gnu("2.17", HASWELL, None);
+        assert_eq!(
+            select_foreign_asset(&assets, &old, &AUTO).unwrap().asset,
+            "tool-linux-x86_64-musl.tar.gz"
+        );
+        let new = linux_gnu("2.36", HASWELL, None);
+        assert_eq!(
+            select_foreign_asset(&assets, &new, &AUTO).unwrap().asset,
+            "tool-linux-x86_64-glibc2.28.tar.gz"
+        );
+    }
+}
