@@ -410,7 +410,7 @@ fn install_resolved(
         state.previous = previous.clone().or(state.previous.take());
     }
     state.save(&layout.state_path())?;
-    prune(ctx, &state)?;
+    prune(ctx, state)?;
     crate::shell_path::after_install(ctx.config, ctx.env, &ctx.progress)?;
     report_install(ctx, &receipt, previous.as_deref(), status);
     Ok(exit::OK)
@@ -802,7 +802,7 @@ fn detect_command(ctx: &Context) -> Result<i32> {
         None => select::preferred_variant(&platform, &ctx.config.preferences),
     };
     let mut value = serde_json::to_value(&platform).map_err(|e| Error::other(e.to_string(), ""))?;
-    value["variant"] = json!(variant);
+    value["variant"] = json!(variant.as_deref().unwrap_or("baseline"));
     value["asset"] = json!(picked.as_ref().map(|s| s.asset.clone()));
     let human = format!(
         "os: {}\narch: {}\ntarget: {}\nlibc: {}{}\ncpu features: {}\ncpu level: {}\ncuda: {}\nvariant: {}{}",

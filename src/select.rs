@@ -123,6 +123,17 @@ pub(crate) fn variant_fits(
     }
 }
 
+/// The variant this platform would take from a release that offers every
+/// variant: what `detect` reports before any release is looked at. `None` is
+/// the baseline build.
+pub fn preferred_variant(p: &Platform, prefs: &Preferences) -> Option<String> {
+    let cuda = p.cuda_major().map(|n| Variant::Cuda(Some(n)));
+    cuda.into_iter()
+        .chain([Variant::Avx512, Variant::Avx2, Variant::Neon])
+        .find(|v| variant_fits(Some(*v), &p.arch, p, prefs).is_ok())
+        .map(Variant::name)
+}
+
 fn cuda_fits(needed: Option<u32>, p: &Platform, gpu: GpuChoice) -> Result<(), String> {
     let needs = needed.map_or("CUDA".to_string(), |n| format!("CUDA {n}"));
     match (gpu, p.cuda.as_deref(), p.cuda_major()) {

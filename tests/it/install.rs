@@ -237,11 +237,13 @@ fn a_legacy_unhashed_signature_is_refused() {
     refused_upgrade(5, good_032().legacy_signature(), |_| {});
 }
 
+/// A static root's asset list is its signed SHA256SUMS: an asset left out of it
+/// does not exist for the installer, so nothing fits this platform.
 #[test]
-fn an_asset_missing_from_the_checksums_is_refused() {
+fn an_asset_missing_from_the_checksums_is_never_chosen() {
     let asset = format!("bitnet-0.3.2-{TARGET}.tar.gz");
     refused_upgrade(
-        5,
+        3,
         good_032()
             .omit_from_sums(&asset)
             .asset_standard("aarch64-apple-darwin", None),
