@@ -47,8 +47,8 @@ cargo clippy --all-targets --locked -- -D warnings
 
 echo "==> tests"
 if cargo nextest --version >/dev/null 2>&1; then
+    cargo test --locked --doc --quiet
     cargo nextest run --locked --no-fail-fast
-    cargo test --locked --doc
 else
     cargo test --locked --no-fail-fast
 fi
