@@ -76,7 +76,7 @@ pub enum CacheCommand {
     Clean,
 }
 
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct Options {
     /// Print the installer's own version (with no value), or choose the version
     /// to install: latest, 0.3, 0.3.2, or a semver requirement.

@@ -34,6 +34,7 @@ pub mod shell_path;
 pub mod source;
 pub mod state;
 pub mod uninstall;
+pub mod updater;
 pub mod verify;
 pub mod version;
 

@@ -4,3 +4,4 @@ mod support;
 
 mod install;
 mod server_selftest;
+mod updater;
