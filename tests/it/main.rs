@@ -1,0 +1,5 @@
+//! The one integration-test binary: a module per area, sharing `support`.
+
+mod support;
+
+mod server_selftest;
