@@ -3,3 +3,5 @@
 mod support;
 
 mod server_selftest;
+
+mod bootstrap;
