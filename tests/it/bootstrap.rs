@@ -230,6 +230,10 @@ impl Bootstrap {
         );
     }
 
+    fn server_requests(&self) -> usize {
+        self.world.server.requests().len()
+    }
+
     fn installer_asset_path(&self) -> String {
         format!(
             "/v{INSTALLER_VERSION}/bitnet-install-{INSTALLER_VERSION}-{}",
@@ -264,7 +268,7 @@ fn install_sh_without_curl_or_wget_says_so_and_runs_nothing() {
         "{out}"
     );
     assert_eq!(boot.recorded(), None);
-    assert_eq!(boot.world.server.requests().len(), 0);
+    assert_eq!(boot.server_requests(), 0);
     assert_eq!(World::tree(&boot.world.tmp), Vec::<String>::new());
 }
 
@@ -445,4 +449,23 @@ fn bitnet_release_scripts_renders_both_and_refuses_bad_input_with_exit_2() {
     let out = release("https://dl.example.com", &product.dir);
     out.assert_code(2);
     assert!(out.stderr.contains("no installer asset"), "{out}");
+}
+
+#[test]
+fn install_sh_does_not_take_busybox_wget_for_a_downloader() {
+    let boot = Bootstrap::new();
+    let path = boot.tool_dir("busybox-wget", BASE_TOOLS);
+    std::os::unix::fs::symlink(system_program("busybox"), path.join("wget")).unwrap();
+    let out = boot.run_dash(&path, &[]);
+    assert!(!out.success(), "{out}");
+    assert!(out.stderr.contains("neither curl nor GNU wget"), "{out}");
+    assert_eq!(boot.server_requests(), 0);
+}
+
+#[test]
+fn the_unrendered_install_sh_template_refuses_to_run() {
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/install.sh");
+    let out = Output::run(Command::new(system_program("dash")).arg(template));
+    assert_eq!(out.code(), 1, "{out}");
+    assert!(out.stderr.contains("unrendered template"), "{out}");
 }
