@@ -75,6 +75,17 @@ enum Command {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Render install.sh and install.ps1 pinned to an installer release's SHA256SUMS.
+    Scripts {
+        /// The https:// root the installer's releases are served from.
+        #[arg(long, value_name = "URL")]
+        root: String,
+        /// The v<VERSION> directory of a sealed bitnet-install release.
+        #[arg(long, value_name = "DIR")]
+        release: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -151,6 +162,11 @@ fn run(command: Command, now: u64) -> Result<()> {
                 format,
             };
             println!("{}", publish::package(&request, &files, &out)?.display());
+        }
+        Command::Scripts { root, release, out } => {
+            let (sh, ps1) = publish::scripts::render(&release, &root, &out)?;
+            println!("{}", sh.display());
+            println!("{}", ps1.display());
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod bootstrap;
 mod install;
 mod server_selftest;
 mod updater;
