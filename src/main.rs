@@ -15,15 +15,11 @@ use bitnet_install::output::Output;
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return ExitCode::from(code as u8);
+            return ExitCode::SUCCESS;
         }
+        Err(e) => return usage_error(&e),
     };
     if cli.options.print_version || cli.options.version.as_deref() == Some("") {
         println!("bitnet-install {}", env!("CARGO_PKG_VERSION"));
@@ -51,6 +47,28 @@ fn main() -> ExitCode {
         Err(e) => Err(e),
     };
     ExitCode::from(finish(code, output) as u8)
+}
+
+/// A command line clap refused: its own message, or with `--json` the
+/// contract's error object; exit 2 either way.
+fn usage_error(e: &clap::Error) -> ExitCode {
+    if std::env::args().any(|a| a == "--json") {
+        let text = e.to_string();
+        let line = text.lines().next().unwrap_or_default();
+        let message = line.strip_prefix("error: ").unwrap_or(line);
+        let error = Error::usage(
+            message,
+            "run `bitnet-install --help` for the accepted options.",
+        );
+        Output {
+            json: true,
+            quiet: true,
+        }
+        .error(&error);
+    } else {
+        let _ = e.print();
+    }
+    ExitCode::from(exit::USAGE as u8)
 }
 
 fn finish(result: Result<i32, Error>, output: Output) -> i32 {

@@ -516,3 +516,11 @@ fn run_tool(cmd: &mut Command) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_unknown_flag_with_json_still_prints_the_error_object() {
+    let world = World::new();
+    let out = world.run(&["install", "--no-such-flag", "--json"]);
+    out.assert_code(2);
+    assert_eq!(out.json()["error"]["code"], 2);
+}
