@@ -56,7 +56,9 @@ say "bitnet-install detect"
 "$INSTALL" detect --from "$ROOT"
 
 say "bitnet-install install --version 0.3.1 --from $ROOT"
+started=$(date +%s%N)
 "$INSTALL" install --version 0.3.1 --from "$ROOT"
+echo "    took $(( ($(date +%s%N) - started) / 1000000 )) ms"
 
 say "running the installed command"
 "$WORK/bin/bitnet-cli"
@@ -73,7 +75,8 @@ say "bitnet-install list, verify, rollback"
 "$WORK/bin/bitnet-cli"
 
 say "a tampered asset is refused (exit 5) and the installed version keeps working"
-printf 'tampered' >>"$ROOT/v0.3.2/bitnet-0.3.2-$TARGET-avx512.tar.gz"
+picked=$("$INSTALL" install --version 0.3.2 --from "$ROOT" --dry-run --json | sed -n 's/.*"asset":"\([^"]*\)".*/\1/p')
+printf 'tampered' >>"$ROOT/v0.3.2/$picked"
 set +e
 "$INSTALL" install --version 0.3.2 --from "$ROOT" --force
 code=$?
