@@ -2,5 +2,8 @@
 
 mod support;
 
+#[cfg(feature = "fault-injection")]
+mod crash;
 mod install;
+mod lifecycle;
 mod server_selftest;
