@@ -42,13 +42,15 @@ fi
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 
-echo "==> cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --locked -- -D warnings
+echo "==> cargo clippy --all-targets --all-features -- -D warnings"
+cargo clippy --all-targets --all-features --locked -- -D warnings
 
+# The crash tests kill the binary at checkpoints compiled in only with the
+# fault-injection feature, so the suite runs with it.
 echo "==> tests"
 if cargo nextest --version >/dev/null 2>&1; then
-    cargo test --locked --doc --quiet
-    cargo nextest run --locked --no-fail-fast
+    cargo test --locked --doc --quiet --features fault-injection
+    cargo nextest run --locked --no-fail-fast --features fault-injection
 else
-    cargo test --locked --no-fail-fast
+    cargo test --locked --no-fail-fast --features fault-injection
 fi

@@ -8,6 +8,26 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{IoContext, Result};
 
+/// The tags `temp_sibling` is called with; a leftover sibling carrying one of
+/// them is what a killed run leaves behind.
+pub const TEMP_TAGS: &[&str] = &["new", "link", "copy", "backup"];
+
+/// Whether `name` is a temporary sibling made by `temp_sibling`
+/// (`.<name>.<tag>.<pid>.tmp`).
+pub fn is_temp_sibling(name: &str) -> bool {
+    let Some(inner) = name.strip_prefix('.').and_then(|n| n.strip_suffix(".tmp")) else {
+        return false;
+    };
+    let mut parts = inner.rsplitn(3, '.');
+    let (Some(pid), Some(tag), Some(original)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !original.is_empty()
+        && !pid.is_empty()
+        && pid.bytes().all(|b| b.is_ascii_digit())
+        && TEMP_TAGS.contains(&tag)
+}
+
 /// A sibling name that no other writer uses.
 pub fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
     let name = path
@@ -18,15 +38,30 @@ pub fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
 }
 
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_file_with_checkpoint(path, bytes, None)
+}
+
+/// `write_file`, with a fault-injection checkpoint between the durable
+/// temporary file and the rename: the moment a crash leaves a leftover.
+pub fn write_file_with_checkpoint(
+    path: &Path,
+    bytes: &[u8],
+    checkpoint: Option<&str>,
+) -> Result<()> {
     let tmp = temp_sibling(path, "new");
-    let result = write_then_rename(&tmp, path, bytes);
+    let result = write_then_rename(&tmp, path, bytes, checkpoint);
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
     }
     result
 }
 
-fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
+fn write_then_rename(
+    tmp: &Path,
+    path: &Path,
+    bytes: &[u8],
+    checkpoint: Option<&str>,
+) -> Result<()> {
     let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
@@ -35,6 +70,9 @@ fn write_then_rename(tmp: &Path, path: &Path, bytes: &[u8]) -> Result<()> {
     file.write_all(bytes).at("write", tmp)?;
     file.sync_all().at("flush", tmp)?;
     drop(file);
+    if let Some(name) = checkpoint {
+        crate::faults::checkpoint(name).at("write", tmp)?;
+    }
     std::fs::rename(tmp, path).at("replace", path)?;
     sync_parent(path)
 }
@@ -115,6 +153,24 @@ mod tests {
             .unwrap()
             .file_type()
             .is_symlink());
+    }
+
+    #[test]
+    fn temp_siblings_are_recognised_and_nothing_else() {
+        let sibling = temp_sibling(Path::new("/p/0.3.2.json"), "backup");
+        let name = sibling.file_name().unwrap().to_str().unwrap();
+        assert!(is_temp_sibling(name), "{name}");
+        assert!(is_temp_sibling(".bitnet-cli.link.12.tmp"));
+        for foreign in [
+            ".bashrc",
+            "notes.tmp",
+            ".x.new.tmp",
+            ".x.other.12.tmp",
+            ".x.new.12a.tmp",
+            "..new.1.tmp",
+        ] {
+            assert!(!is_temp_sibling(foreign), "{foreign}");
+        }
     }
 
     #[test]

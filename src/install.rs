@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::atomic;
 use crate::error::{Error, IoContext, Result};
 use crate::extract::{self, ArchiveKind, Limits};
+use crate::faults;
 use crate::layout::Layout;
 use crate::receipt::{InstalledFile, Receipt};
 
@@ -55,6 +56,12 @@ pub struct Transaction {
 impl Transaction {
     fn record(&mut self, undo: Undo) {
         self.undo.push(undo);
+    }
+
+    /// Saves a copy of `path` (or notes that it did not exist), so that
+    /// undoing puts it back after a later step rewrote it.
+    pub fn keep_copy(&mut self, path: &Path) -> Result<()> {
+        backup_file(path, self)
     }
 
     pub fn commit(mut self) {
@@ -104,13 +111,47 @@ pub fn private_temp_dir(layout: &Layout, prefix: &str) -> Result<tempfile::TempD
         .at("create a directory in", &tmp)
 }
 
-/// Installs `verified` as a version directory and makes it active. Returns the
-/// receipt and the version that was active before, if any.
-pub fn install(
-    layout: &Layout,
-    verified: &Verified,
-    self_exe: Option<&Path>,
-) -> Result<(Receipt, Option<String>)> {
+/// An installed version not yet active, with its transaction still open: the
+/// caller saves its state, switches, then commits; dropping it instead puts
+/// the previous installation back.
+pub struct Installed {
+    pub receipt: Receipt,
+    /// The version that was active before, if any.
+    pub previous: Option<String>,
+    tx: Transaction,
+    /// A forced reinstall's old directory, removed once the new one is committed.
+    replaced_dir: Option<PathBuf>,
+}
+
+impl Installed {
+    /// Writes the state file inside the transaction: undone with the rest.
+    /// Saved before the switch, so a crash in between leaves `previous`
+    /// naming the version that is still active, which is harmless.
+    pub fn save_state(&mut self, state: &crate::state::State, path: &Path) -> Result<()> {
+        self.tx.keep_copy(path)?;
+        state.save(path)
+    }
+
+    /// Makes the new version the active one: one rename of `current`.
+    pub fn switch(&mut self, layout: &Layout) -> Result<()> {
+        switch_current(layout, &self.receipt.dir, &mut self.tx)?;
+        faults::checkpoint("current-switched").at("switch", &layout.current_link())
+    }
+
+    pub fn commit(self) {
+        self.tx.commit();
+        // Past this point the new version stays: a crash only leaves the
+        // replaced directory, which the next run's clean-up removes.
+        let _ = faults::checkpoint("committed");
+        if let Some(dir) = self.replaced_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// Installs `verified` as a version directory with its receipt and bin-dir
+/// entries, leaving the switch and the commit to the caller (see `Installed`).
+pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) -> Result<Installed> {
     let mut tx = Transaction::default();
     let staging = private_temp_dir(layout, "stage-")?;
     let bare_name = verified
@@ -138,15 +179,18 @@ pub fn install(
         ));
     }
     let files = hash_files(staging.path(), &extracted.files, &executables)?;
+    faults::checkpoint("extracted").at("extract into", staging.path())?;
 
     let versions = layout.versions_dir();
     std::fs::create_dir_all(&versions).at("create", &versions)?;
     let dir_name = free_dir_name(&versions, &verified.version);
     let version_dir = versions.join(&dir_name);
-    let staged = staging.keep();
-    std::fs::rename(&staged, &version_dir).at("move into place", &version_dir)?;
+    std::fs::rename(staging.path(), &version_dir).at("move into place", &version_dir)?;
+    // The staging directory is now the version directory: the transaction owns it.
+    let _ = staging.keep();
     tx.record(Undo::RemoveDir(version_dir.clone()));
     atomic::sync_parent(&version_dir)?;
+    faults::checkpoint("version-dir-moved").at("move into place", &version_dir)?;
 
     let old_receipt_path = layout.receipt_path(&verified.version);
     let old_receipt = Receipt::read(&old_receipt_path).ok();
@@ -168,19 +212,96 @@ pub fn install(
     backup_file(&old_receipt_path, &mut tx)?;
     receipt.write(&old_receipt_path)?;
 
-    link_executables(layout, &executables, &mut tx)?;
+    link_executables(layout, &dir_name, &executables, &mut tx)?;
+    faults::checkpoint("executables-linked").at("link into", &layout.bin_dir)?;
     if let Some(exe) = self_exe {
         copy_self(exe, &layout.bin_dir, &mut tx)?;
     }
+    faults::checkpoint("installer-copied").at("copy into", &layout.bin_dir)?;
 
-    let previous = active_version(layout);
-    switch_current(layout, &dir_name, &mut tx)?;
-    tx.commit();
+    Ok(Installed {
+        previous: active_version(layout),
+        receipt,
+        tx,
+        replaced_dir: old_receipt
+            .filter(|old| old.dir != dir_name)
+            .map(|old| versions.join(old.dir)),
+    })
+}
 
-    if let Some(old) = old_receipt.filter(|old| old.dir != dir_name) {
-        let _ = std::fs::remove_dir_all(versions.join(old.dir));
+/// Clears what a killed run left behind; called with the lock held, so no
+/// other run is using any of it. A receipt that a forced reinstall had
+/// replaced but not yet activated is put back; staging and download
+/// directories, temporary siblings and version directories that no receipt
+/// and not `current` refer to are removed. Best effort: whatever stays is
+/// harmless and tried again next time.
+pub fn clean_leftovers(layout: &Layout) {
+    if let Ok(entries) = std::fs::read_dir(layout.tmp_dir()) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
     }
-    Ok((receipt, previous))
+    restore_receipt_backups(layout);
+    for dir in [&layout.prefix, &layout.receipts_dir(), &layout.bin_dir] {
+        remove_temp_siblings(dir);
+    }
+    remove_orphan_version_dirs(layout);
+}
+
+fn restore_receipt_backups(layout: &Layout) {
+    let active = layout.active_dir_name();
+    let Ok(entries) = std::fs::read_dir(layout.receipts_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(atomic::is_temp_sibling(&name) && name.contains(".json.backup.")) {
+            continue;
+        }
+        let backup = entry.path();
+        let Ok(saved) = Receipt::read(&backup) else {
+            continue;
+        };
+        let live = layout.receipt_path(&saved.version);
+        let live_dir = Receipt::read(&live).ok().map(|r| r.dir);
+        if active.as_deref() == Some(saved.dir.as_str()) && live_dir != active {
+            let _ = std::fs::rename(&backup, &live);
+        }
+    }
+}
+
+fn remove_temp_siblings(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if atomic::is_temp_sibling(&entry.file_name().to_string_lossy()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+fn remove_orphan_version_dirs(layout: &Layout) {
+    let Ok(receipts) = crate::receipt::read_all(&layout.receipts_dir()) else {
+        return;
+    };
+    let active = layout.active_dir_name();
+    let Ok(entries) = std::fs::read_dir(layout.versions_dir()) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let referenced =
+            active.as_deref() == Some(name.as_str()) || receipts.iter().any(|r| r.dir == name);
+        if !referenced {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// The active version: the receipt of the directory `current` points at.
@@ -264,33 +385,115 @@ fn backup_file(path: &Path, tx: &mut Transaction) -> Result<()> {
     Ok(())
 }
 
-/// `<bin>/<exe>` → `<prefix>/current/<exe>` for each executable, so switching
-/// versions never touches the bin dir. A foreign file in the way is refused.
-fn link_executables(layout: &Layout, executables: &[String], tx: &mut Transaction) -> Result<()> {
+/// How a bin-dir entry reaches the active version.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BinKind {
+    /// Unix: a symbolic link through `current`, so switching versions never
+    /// touches the bin dir.
+    Symlink,
+    /// Windows (symbolic links need a privilege there): a hard link to the
+    /// active version's file, or a copy across volumes; redone on each switch.
+    HardLinkOrCopy,
+}
+
+/// One entry of the bin dir: `path` runs `source`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BinEntry {
+    pub path: PathBuf,
+    pub source: PathBuf,
+    pub kind: BinKind,
+}
+
+/// Which file goes where in the bin dir for `os`, with `active_dir` the
+/// active version's directory name under `versions/`.
+pub fn bin_entries(
+    os: &str,
+    layout: &Layout,
+    active_dir: &str,
+    executables: &[String],
+) -> Vec<BinEntry> {
+    executables
+        .iter()
+        .map(|exe| {
+            if os == "windows" {
+                let name = if exe.ends_with(".exe") {
+                    exe.clone()
+                } else {
+                    format!("{exe}.exe")
+                };
+                BinEntry {
+                    path: layout.bin_dir.join(&name),
+                    source: layout.versions_dir().join(active_dir).join(&name),
+                    kind: BinKind::HardLinkOrCopy,
+                }
+            } else {
+                BinEntry {
+                    path: layout.bin_dir.join(exe),
+                    source: layout.current_link().join(exe),
+                    kind: BinKind::Symlink,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Puts each executable in the bin dir (see `bin_entries`). A foreign file
+/// in the way is refused.
+fn link_executables(
+    layout: &Layout,
+    dir_name: &str,
+    executables: &[String],
+    tx: &mut Transaction,
+) -> Result<()> {
     let bin = &layout.bin_dir;
     std::fs::create_dir_all(bin).at("create", bin)?;
-    for exe in executables {
-        let link = bin.join(exe);
-        let target = layout.current_link().join(exe);
-        let before = std::fs::read_link(&link).ok();
-        match &before {
-            Some(existing) if *existing == target => continue,
-            Some(existing) if existing.starts_with(&layout.prefix) => {}
-            _ if std::fs::symlink_metadata(&link).is_ok() => {
-                return Err(Error::local(
-                    "link",
-                    &link,
-                    "a file that bitnet-install did not create is in the way",
-                    "move that file away (or choose another --bin-dir) and run the install again.",
-                ));
+    for entry in bin_entries(std::env::consts::OS, layout, dir_name, executables) {
+        match entry.kind {
+            BinKind::Symlink => place_symlink(layout, &entry, tx)?,
+            BinKind::HardLinkOrCopy => {
+                backup_file(&entry.path, tx)?;
+                place_hard_link_or_copy(&entry)?;
             }
-            _ => {}
         }
-        atomic::replace_symlink(&target, &link)?;
-        tx.record(Undo::RestoreLink {
-            link,
-            target: before,
-        });
+    }
+    Ok(())
+}
+
+fn place_symlink(layout: &Layout, entry: &BinEntry, tx: &mut Transaction) -> Result<()> {
+    let link = &entry.path;
+    let before = std::fs::read_link(link).ok();
+    match &before {
+        Some(existing) if *existing == entry.source => return Ok(()),
+        Some(existing) if existing.starts_with(&layout.prefix) => {}
+        _ if std::fs::symlink_metadata(link).is_ok() => {
+            return Err(Error::local(
+                "link",
+                link,
+                "a file that bitnet-install did not create is in the way",
+                "move that file away (or choose another --bin-dir) and run the install again.",
+            ));
+        }
+        _ => {}
+    }
+    atomic::replace_symlink(&entry.source, link)?;
+    tx.record(Undo::RestoreLink {
+        link: link.clone(),
+        target: before,
+    });
+    Ok(())
+}
+
+/// A hard link made beside the destination and renamed over it; a copy when
+/// the bin dir is on another volume. Only Windows takes this path.
+fn place_hard_link_or_copy(entry: &BinEntry) -> Result<()> {
+    let tmp = atomic::temp_sibling(&entry.path, "link");
+    let _ = std::fs::remove_file(&tmp);
+    if std::fs::hard_link(&entry.source, &tmp).is_err() {
+        return atomic::copy_file(&entry.source, &entry.path, 0o755);
+    }
+    if let Err(e) = std::fs::rename(&tmp, &entry.path).at("replace", &entry.path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
     }
     Ok(())
 }
@@ -315,5 +518,117 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
         (Ok(a), Ok(b)) => a == b,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn layout() -> Layout {
+        Layout {
+            prefix: PathBuf::from("/p"),
+            bin_dir: PathBuf::from("/b"),
+            cache_dir: PathBuf::from("/c"),
+        }
+    }
+
+    #[test]
+    fn unix_bin_entries_are_links_through_current() {
+        let exes = vec!["bitnet-cli".to_string(), "bitnet-server".to_string()];
+        let entries = bin_entries("linux", &layout(), "0.3.2", &exes);
+        assert_eq!(
+            entries[0],
+            BinEntry {
+                path: PathBuf::from("/b/bitnet-cli"),
+                source: PathBuf::from("/p/current/bitnet-cli"),
+                kind: BinKind::Symlink,
+            }
+        );
+        assert_eq!(entries[1].path, PathBuf::from("/b/bitnet-server"));
+        assert_eq!(
+            bin_entries("macos", &layout(), "0.3.2", &exes)[0].kind,
+            BinKind::Symlink
+        );
+    }
+
+    #[test]
+    fn windows_bin_entries_are_copies_of_the_active_version() {
+        let exes = vec!["bitnet-cli.exe".to_string(), "bitnet-server".to_string()];
+        let entries = bin_entries("windows", &layout(), "0.3.2.1", &exes);
+        assert_eq!(
+            entries,
+            vec![
+                BinEntry {
+                    path: PathBuf::from("/b/bitnet-cli.exe"),
+                    source: PathBuf::from("/p/versions/0.3.2.1/bitnet-cli.exe"),
+                    kind: BinKind::HardLinkOrCopy,
+                },
+                BinEntry {
+                    path: PathBuf::from("/b/bitnet-server.exe"),
+                    source: PathBuf::from("/p/versions/0.3.2.1/bitnet-server.exe"),
+                    kind: BinKind::HardLinkOrCopy,
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_killed_runs_leftovers_are_cleared_and_a_replaced_receipt_restored() {
+        let dir = tempfile::tempdir().unwrap();
+        let layout = Layout {
+            prefix: dir.path().join("prefix"),
+            bin_dir: dir.path().join("bin"),
+            cache_dir: dir.path().join("cache"),
+        };
+        let receipt = |dir_name: &str| Receipt {
+            schema: 1,
+            product: "bitnet".into(),
+            version: "0.3.2".into(),
+            target: "t".into(),
+            variant: None,
+            asset: "a".into(),
+            sha256: "0".repeat(64),
+            source: "s".into(),
+            dir: dir_name.into(),
+            files: vec![],
+            installed_at: 0,
+            installer_version: "0".into(),
+        };
+        for d in ["0.3.2", "0.3.2.1", "orphan"] {
+            std::fs::create_dir_all(layout.versions_dir().join(d)).unwrap();
+        }
+        std::fs::create_dir_all(layout.receipts_dir()).unwrap();
+        std::fs::create_dir_all(layout.tmp_dir().join("stage-x")).unwrap();
+        std::fs::create_dir_all(&layout.bin_dir).unwrap();
+        std::os::unix::fs::symlink("versions/0.3.2", layout.current_link()).unwrap();
+        // A forced reinstall killed after writing the new receipt, before the switch.
+        receipt("0.3.2.1")
+            .write(&layout.receipt_path("0.3.2"))
+            .unwrap();
+        let backup = atomic::temp_sibling(&layout.receipt_path("0.3.2"), "backup");
+        receipt("0.3.2").write(&backup).unwrap();
+        let stray_state = atomic::temp_sibling(&layout.state_path(), "new");
+        std::fs::write(&stray_state, b"{").unwrap();
+        let stray_link = atomic::temp_sibling(&layout.bin_dir.join("bitnet-cli"), "link");
+        std::fs::write(&stray_link, b"").unwrap();
+        std::fs::write(layout.bin_dir.join(".user.tmp"), b"mine").unwrap();
+
+        clean_leftovers(&layout);
+
+        assert_eq!(
+            Receipt::read(&layout.receipt_path("0.3.2")).unwrap().dir,
+            "0.3.2"
+        );
+        assert_eq!(active_version(&layout).as_deref(), Some("0.3.2"));
+        assert!(!backup.exists() && !stray_state.exists() && !stray_link.exists());
+        assert!(layout.bin_dir.join(".user.tmp").exists());
+        assert_eq!(std::fs::read_dir(layout.tmp_dir()).unwrap().count(), 0);
+        let mut left: Vec<String> = std::fs::read_dir(layout.versions_dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["0.3.2"]);
     }
 }

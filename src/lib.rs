@@ -18,6 +18,7 @@ pub mod download;
 pub mod env;
 pub mod error;
 pub mod extract;
+pub mod faults;
 pub mod http;
 pub mod install;
 pub mod layout;

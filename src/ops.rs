@@ -389,6 +389,7 @@ fn install_resolved(
     let layout = ctx.layout();
     let work = install::private_temp_dir(layout, "download-")?;
     let (archive, sha256) = download_verified(ctx, resolved, &ctx.config.source, work.path())?;
+    crate::faults::checkpoint("downloaded").at("download into", work.path())?;
     let verified = Verified {
         product: PRODUCT.to_string(),
         version: resolved.release.version.to_string(),
@@ -402,16 +403,31 @@ fn install_resolved(
         installed_at: ctx.env.now,
     };
     let self_exe = ctx.env.current_exe.as_deref();
-    let (receipt, previous) = install::install(layout, &verified, self_exe)?;
+    let mut installed = install::install(layout, &verified, self_exe)?;
     if let Some((root, mark)) = &resolved.index_mark {
         state.record_index(root, *mark);
     }
-    if previous.as_deref() != Some(receipt.version.as_str()) {
+    let previous = installed.previous.clone();
+    if previous.as_deref() != Some(installed.receipt.version.as_str()) {
         state.previous = previous.clone().or(state.previous.take());
     }
-    state.save(&layout.state_path())?;
-    prune(ctx, state)?;
-    crate::shell_path::after_install(ctx.config, ctx.env, &ctx.progress)?;
+    // The state is saved inside the transaction: if that write or the switch
+    // fails, both are undone and the earlier version stays active.
+    installed.save_state(state, &layout.state_path())?;
+    installed.switch(layout)?;
+    let receipt = installed.receipt.clone();
+    installed.commit();
+    // The new version is in place; what follows is housekeeping whose failure
+    // must not turn a successful install into an error.
+    if let Err(e) = prune(ctx, state) {
+        ctx.progress
+            .warn(&format!("could not remove old versions: {e}"));
+    }
+    let _ = crate::faults::checkpoint("pruned");
+    if let Err(e) = crate::shell_path::after_install(ctx.config, ctx.env, &ctx.progress) {
+        ctx.progress
+            .warn(&format!("could not put the commands on PATH: {e}"));
+    }
     report_install(ctx, &receipt, previous.as_deref(), status);
     Ok(exit::OK)
 }
@@ -422,7 +438,9 @@ fn prune(ctx: &Context, state: &State) -> Result<()> {
     let layout = ctx.layout();
     let active = install::active_version(layout);
     let mut receipts = receipt::read_all(&layout.receipts_dir())?;
-    receipts.sort_by_key(|r| std::cmp::Reverse(r.installed_at));
+    // Newest first; versions installed in the same second go by semver.
+    receipts
+        .sort_by_key(|r| std::cmp::Reverse((r.installed_at, version::parse_version(&r.version))));
     let protected = |r: &Receipt| {
         Some(&r.version) == active.as_ref() || Some(&r.version) == state.previous.as_ref()
     };
@@ -440,21 +458,6 @@ fn prune(ctx: &Context, state: &State) -> Result<()> {
         crate::uninstall::remove_version(layout, receipt)?;
     }
     Ok(())
-}
-
-/// Removes what a killed run left in the prefix's `tmp/`; only called with
-/// the lock held, so no other run is using it.
-fn clean_leftovers(layout: &Layout) {
-    if let Ok(entries) = std::fs::read_dir(layout.tmp_dir()) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let _ = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-        }
-    }
 }
 
 fn report_install(ctx: &Context, receipt: &Receipt, previous: Option<&str>, status: &str) {
@@ -646,6 +649,7 @@ fn activate(ctx: &Context, receipt: &Receipt) -> Result<i32> {
         install::switch_current(layout, &receipt.dir, &mut tx)?;
         let mut state = State::load(&layout.state_path())?;
         state.previous = previous.clone();
+        tx.keep_copy(&layout.state_path())?;
         state.save(&layout.state_path())?;
         tx.commit();
     }
@@ -845,6 +849,6 @@ pub fn lock(ctx: &Context) -> Result<crate::lock::PrefixLock> {
             layout.prefix.display()
         ));
     })?;
-    clean_leftovers(layout);
+    install::clean_leftovers(layout);
     Ok(held)
 }

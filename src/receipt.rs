@@ -44,7 +44,8 @@ impl Receipt {
         let mut json =
             serde_json::to_vec_pretty(self).map_err(|e| Error::other(e.to_string(), ""))?;
         json.push(b'\n');
-        crate::atomic::write_file(path, &json)
+        crate::atomic::write_file_with_checkpoint(path, &json, Some("receipt-temp-written"))?;
+        crate::faults::checkpoint("receipt-written").at("write", path)
     }
 
     pub fn read(path: &Path) -> Result<Receipt> {

@@ -13,6 +13,9 @@ use crate::progress::Progress;
 
 /// Ends every line this module adds to a profile, so removal finds exactly them.
 const MARKER: &str = "# added by bitnet-install";
+/// First line of a profile this module created, so removal deletes the file
+/// only when it made it and nothing else was added since.
+const CREATED: &str = "# created by bitnet-install";
 
 /// The POSIX `env` script: idempotent, so sourcing it twice adds nothing.
 pub fn sh_env_script(bin_dir: &Path) -> String {
@@ -51,20 +54,41 @@ pub fn with_line(profile: &str, line: &str) -> Option<String> {
     Some(text)
 }
 
-/// `profile` without the lines this module added, or `None` when it has none.
-pub fn without_marked_lines(profile: &str) -> Option<String> {
-    if !profile.lines().any(|l| l.trim_end().ends_with(MARKER)) {
-        return None;
+/// The text of a profile that does not exist yet, holding only `line`.
+pub fn new_profile(line: &str) -> String {
+    format!("{CREATED}\n{line}\n")
+}
+
+/// What taking this module's lines out of a profile does to it.
+#[derive(Debug, PartialEq)]
+pub enum Removal {
+    /// None of its lines are there.
+    Unchanged,
+    /// The profile with them taken out.
+    Rewrite(String),
+    /// This module created the file and nothing else is in it.
+    Delete,
+}
+
+/// `profile` without the lines this module added.
+pub fn without_marked_lines(profile: &str) -> Removal {
+    let ours = |l: &str| l.trim_end().ends_with(MARKER) || l.trim_end() == CREATED;
+    if !profile.lines().any(ours) {
+        return Removal::Unchanged;
     }
-    let kept: Vec<&str> = profile
+    let kept: Vec<&str> = profile.lines().filter(|l| !ours(l)).collect();
+    let created = profile
         .lines()
-        .filter(|l| !l.trim_end().ends_with(MARKER))
-        .collect();
+        .next()
+        .is_some_and(|l| l.trim_end() == CREATED);
+    if created && kept.iter().all(|l| l.trim().is_empty()) {
+        return Removal::Delete;
+    }
     let mut text = kept.join("\n");
     if !text.is_empty() {
         text.push('\n');
     }
-    Some(text)
+    Removal::Rewrite(text)
 }
 
 /// Windows' user PATH (`;`-separated) with `dir` prepended unless present.
@@ -141,11 +165,11 @@ fn env_scripts(config: &Config) -> (PathBuf, PathBuf) {
 pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<()> {
     let bin_dir = &config.layout.bin_dir;
     warn_about_shadowing(env, bin_dir, progress);
-    if let Some(github_path) = env.var("GITHUB_PATH") {
-        append_github_path(Path::new(github_path), bin_dir)?;
-    }
     if !config.modify_path {
         return Ok(());
+    }
+    if let Some(github_path) = env.var("GITHUB_PATH") {
+        append_github_path(Path::new(github_path), bin_dir)?;
     }
     let Some(home) = env.home.as_deref() else {
         return Ok(());
@@ -155,9 +179,19 @@ pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<
     crate::atomic::write_file(&fish, fish_env_script(bin_dir).as_bytes())?;
     let line = source_line(&sh);
     for profile in profiles(env, home) {
-        let current = std::fs::read_to_string(&profile).unwrap_or_default();
-        if let Some(text) = with_line(&current, &line) {
-            write_profile(&profile, &text)?;
+        match std::fs::read_to_string(&profile) {
+            Ok(current) => {
+                if let Some(text) = with_line(&current, &line) {
+                    write_profile(&profile, &text)?;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(parent) = profile.parent() {
+                    std::fs::create_dir_all(parent).at("create", parent)?;
+                }
+                crate::atomic::write_file(&profile, new_profile(&line).as_bytes())?;
+            }
+            Err(e) => return Err(crate::error::Error::io("read", &profile, e)),
         }
     }
     if let Some(conf) = fish_conf(env, home) {
@@ -247,8 +281,10 @@ pub fn remove(config: &Config, env: &Env, _progress: &Progress) -> Result<()> {
             let Ok(current) = std::fs::read_to_string(&profile) else {
                 continue;
             };
-            if let Some(text) = without_marked_lines(&current) {
-                write_profile(&profile, &text)?;
+            match without_marked_lines(&current) {
+                Removal::Unchanged => {}
+                Removal::Rewrite(text) => write_profile(&profile, &text)?,
+                Removal::Delete => std::fs::remove_file(&profile).at("remove", &profile)?,
             }
         }
         if let Some(conf) = fish_conf(env, home) {
@@ -278,8 +314,29 @@ mod tests {
         let once = with_line(original, &line).unwrap();
         assert_eq!(once, format!("export A=1\n{line}\n"));
         assert_eq!(with_line(&once, &line), None);
-        assert_eq!(without_marked_lines(&once).unwrap(), "export A=1\n");
-        assert_eq!(without_marked_lines(original), None);
+        assert_eq!(
+            without_marked_lines(&once),
+            Removal::Rewrite("export A=1\n".into())
+        );
+        assert_eq!(without_marked_lines(original), Removal::Unchanged);
+    }
+
+    #[test]
+    fn a_created_profile_is_deleted_only_while_it_holds_nothing_else() {
+        let line = source_line(Path::new("/p/env"));
+        let created = new_profile(&line);
+        assert_eq!(with_line(&created, &line), None);
+        assert_eq!(without_marked_lines(&created), Removal::Delete);
+        let grown = format!("{created}alias ll='ls -l'\n");
+        assert_eq!(
+            without_marked_lines(&grown),
+            Removal::Rewrite("alias ll='ls -l'\n".into())
+        );
+        assert_eq!(
+            without_marked_lines(""),
+            Removal::Unchanged,
+            "an empty profile the user made is left alone"
+        );
     }
 
     #[test]

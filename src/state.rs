@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::error::{Error, Result};
+use crate::error::{Error, IoContext, Result};
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
 pub struct State {
@@ -39,7 +39,8 @@ impl State {
         let mut json =
             serde_json::to_vec_pretty(self).map_err(|e| Error::other(e.to_string(), ""))?;
         json.push(b'\n');
-        crate::atomic::write_file(path, &json)
+        crate::atomic::write_file_with_checkpoint(path, &json, Some("state-temp-written"))?;
+        crate::faults::checkpoint("state-saved").at("write", path)
     }
 
     /// Raises the root's mark; never lowers it.

@@ -3,6 +3,9 @@
 mod support;
 
 mod bootstrap;
+#[cfg(feature = "fault-injection")]
+mod crash;
 mod install;
+mod lifecycle;
 mod server_selftest;
 mod updater;
