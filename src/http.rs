@@ -382,7 +382,7 @@ fn read_capped(response: Response, cap: u64, url: &str) -> std::result::Result<V
     let read = response.take(cap + 1).read_to_end(&mut body);
     if let Err(e) = read {
         return Err(Attempt::Retry {
-            reason: format!("the transfer failed: {e}"),
+            reason: format!("the transfer failed: {}", describe_read_error(&e)),
             wait: None,
         });
     }
@@ -415,7 +415,10 @@ fn copy_body(
             Ok(n) => n,
             Err(e) => {
                 return Err(Attempt::Retry {
-                    reason: format!("the transfer broke after {written} bytes: {e}"),
+                    reason: format!(
+                        "the transfer broke after {written} bytes: {}",
+                        describe_read_error(&e)
+                    ),
                     wait: None,
                 })
             }
@@ -570,6 +573,27 @@ fn describe_reqwest_error(e: &reqwest::Error) -> String {
     }
     if e.is_timeout() {
         format!("timed out ({message})")
+    } else {
+        message
+    }
+}
+
+/// A body read error by its innermost cause; reqwest reports a read-idle
+/// timeout as "error decoding response body" with the timeout inside.
+fn describe_read_error(e: &std::io::Error) -> String {
+    let mut message = e.to_string();
+    let mut timed_out = e.kind() == std::io::ErrorKind::TimedOut;
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        message = inner.to_string();
+        timed_out |= inner
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+            || message.contains("timed out");
+        source = inner.source();
+    }
+    if timed_out {
+        format!("timed out waiting for data ({message})")
     } else {
         message
     }

@@ -446,7 +446,8 @@ fn download_from_other_mirrors(
 }
 
 /// One release's asset: from the cache when a copy there still hashes to the
-/// signed checksum, otherwise downloaded, verified, then cached.
+/// signed checksum (unless `--force`), otherwise downloaded, verified, then
+/// cached.
 fn download_release_asset(
     ctx: &Context,
     release: &VerifiedRelease,
@@ -462,7 +463,11 @@ fn download_release_asset(
     })?;
     let dest = work.join(name);
     let cache = ctx.cache();
-    if let Some(cached) = cache.verified_asset(&release.product, &release.version, name, expected) {
+    // `--force` is the way to repair an install: it fetches afresh.
+    let cached = (!ctx.config.force)
+        .then(|| cache.verified_asset(&release.product, &release.version, name, expected))
+        .flatten();
+    if let Some(cached) = cached {
         ctx.progress
             .step(&format!("using the cached {}", cached.display()));
         std::fs::copy(&cached, &dest).at("copy from the cache", &dest)?;

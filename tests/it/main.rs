@@ -3,4 +3,5 @@
 mod support;
 
 mod install;
+mod network;
 mod server_selftest;
