@@ -2,6 +2,7 @@
 
 mod support;
 
+mod github;
 mod install;
 mod network;
 mod server_selftest;
