@@ -358,6 +358,41 @@ mod tests {
     }
 
     #[test]
+    fn a_resume_hashes_the_partial_file_as_it_is_on_disk() {
+        use std::io::{Seek, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part");
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"hello world").unwrap();
+        let mut sink = HashingSink {
+            hasher: StreamingSha256::default(),
+            bytes: 0,
+            bar: Progress::quiet().bar("part"),
+        };
+        // What the sink saw go by is not what is on disk: the disk wins.
+        sink.chunk(b"HELLO");
+        sink.resume(&mut file, 5).unwrap();
+        assert_eq!(file.stream_position().unwrap(), 5);
+        sink.chunk(b" there");
+        assert_eq!(sink.bytes, 11);
+        assert_eq!(
+            sink.hasher.finish_hex(),
+            crate::verify::sha256_hex(b"hello there")
+        );
+        let mut short = HashingSink {
+            hasher: StreamingSha256::default(),
+            bytes: 0,
+            bar: Progress::quiet().bar("part"),
+        };
+        assert!(short.resume(&mut file, 100).is_err());
+    }
+
+    #[test]
     fn missing_local_files_mean_no_match_and_offline_refuses_the_network() {
         let fetcher = Fetcher::new(HttpOptions::default(), true, Progress::quiet());
         let missing = Location::Local(PathBuf::from("/nonexistent/x"));
