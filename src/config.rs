@@ -1,6 +1,19 @@
 //! Arguments plus environment into one validated `Config`. Flags win over their
 //! environment variables (CONTRACT 3); every bad value is refused here, before
 //! any work starts, with exit 2 and a hint.
+//!
+//! Network and cache tuning, by environment variable only (tests shorten them
+//! so that faults play out in seconds):
+//!
+//! | variable | default | meaning |
+//! | --- | --- | --- |
+//! | `BITNET_TIMEOUT` | 30 | connect and read-idle timeout, seconds (`--timeout`) |
+//! | `BITNET_RETRIES` | 4 | attempts per request, the first included |
+//! | `BITNET_RETRY_BASE_MS` | 500 | first backoff; doubles per attempt, plus jitter |
+//! | `BITNET_RETRY_MAX_WAIT` | 30 | longest wait between attempts, `Retry-After` included, seconds |
+//! | `BITNET_MIN_RATE` | 1024 | bytes/s a download must average over the window |
+//! | `BITNET_RATE_WINDOW` | 30 | that window, seconds |
+//! | `BITNET_CACHE_MAX_BYTES` | 2 GiB | size bound of the download cache |
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -68,7 +81,12 @@ pub struct Config {
     pub lock_wait: Duration,
     /// How many versions to keep installed (the active one included).
     pub keep: usize,
+    /// The download cache is trimmed to this size, oldest release first.
+    pub cache_max_bytes: u64,
 }
+
+/// The default bound of the download cache.
+pub const DEFAULT_CACHE_MAX_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 
 /// The OS this binary runs on, in the names `platform` uses.
 pub fn host_os() -> &'static str {
@@ -195,7 +213,7 @@ impl Config {
                 .or_else(|| env.var("SSL_CERT_FILE").map(PathBuf::from)),
             timeout: Duration::from_secs(timeout),
             proxies: Proxies::from_env(env),
-            ..HttpOptions::default()
+            ..tuned_http_options(env)?
         };
         Ok(Config {
             requirement,
@@ -219,8 +237,30 @@ impl Config {
             verbose: options.verbose,
             lock_wait: Duration::from_secs(parse_number(env, "BITNET_LOCK_TIMEOUT")?.unwrap_or(60)),
             keep: parse_number(env, "BITNET_KEEP")?.unwrap_or(3).max(1) as usize,
+            cache_max_bytes: parse_number(env, "BITNET_CACHE_MAX_BYTES")?
+                .unwrap_or(DEFAULT_CACHE_MAX_BYTES),
         })
     }
+}
+
+/// Retry and transfer-rate settings from their variables (see the table above).
+fn tuned_http_options(env: &Env) -> Result<HttpOptions> {
+    let default = HttpOptions::default();
+    let seconds = |name: &str, fallback: Duration| -> Result<Duration> {
+        Ok(parse_number(env, name)?.map_or(fallback, Duration::from_secs))
+    };
+    Ok(HttpOptions {
+        attempts: parse_number(env, "BITNET_RETRIES")?
+            .map_or(default.attempts, |n| n.clamp(1, 100) as u32),
+        retry_base: parse_number(env, "BITNET_RETRY_BASE_MS")?
+            .map_or(default.retry_base, Duration::from_millis),
+        max_backoff: seconds("BITNET_RETRY_MAX_WAIT", default.max_backoff)?,
+        min_bytes_per_sec: parse_number(env, "BITNET_MIN_RATE")?
+            .unwrap_or(default.min_bytes_per_sec),
+        rate_window: seconds("BITNET_RATE_WINDOW", default.rate_window)?
+            .max(Duration::from_secs(1)),
+        ..default
+    })
 }
 
 fn parse_roots(flags: &[String], variable: Option<&str>) -> Result<Vec<Root>> {
@@ -362,10 +402,39 @@ mod tests {
             (vec!["--color", "sometimes"], vec![]),
             (vec![], vec![("BITNET_TIMEOUT", "soon")]),
             (vec!["--timeout", "0"], vec![]),
+            (vec![], vec![("BITNET_MIN_RATE", "fast")]),
+            (vec![], vec![("BITNET_RETRIES", "-1")]),
         ] {
             let err = config(&args, &vars).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{args:?} {vars:?}");
         }
+    }
+
+    #[test]
+    fn network_knobs_come_from_variables() {
+        let c = config(
+            &["--timeout", "7"],
+            &[
+                ("BITNET_RETRIES", "2"),
+                ("BITNET_RETRY_BASE_MS", "10"),
+                ("BITNET_RETRY_MAX_WAIT", "3"),
+                ("BITNET_MIN_RATE", "5000"),
+                ("BITNET_RATE_WINDOW", "2"),
+                ("BITNET_CACHE_MAX_BYTES", "1000"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.http.timeout, Duration::from_secs(7));
+        assert_eq!(c.http.attempts, 2);
+        assert_eq!(c.http.retry_base, Duration::from_millis(10));
+        assert_eq!(c.http.max_backoff, Duration::from_secs(3));
+        assert_eq!(c.http.min_bytes_per_sec, 5000);
+        assert_eq!(c.http.rate_window, Duration::from_secs(2));
+        assert_eq!(c.cache_max_bytes, 1000);
+        assert_eq!(
+            config(&[], &[]).unwrap().cache_max_bytes,
+            DEFAULT_CACHE_MAX_BYTES
+        );
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! Getting bytes from a location, remote or local, with size caps: small signed
 //! documents into memory, assets streamed into a temporary file inside the
 //! prefix with SHA-256 computed while writing. One downloader for install,
-//! update and self update alike.
+//! update and self update alike. Small remote documents are fetched with
+//! `If-None-Match` when a `ConditionalStore` remembers their last `ETag`.
 
 use std::cell::OnceCell;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use crate::cache::ConditionalStore;
 use crate::error::{Error, IoContext, Result};
 use crate::http::{DownloadSink, Fetched, Http, HttpOptions};
 use crate::progress::Progress;
@@ -57,6 +59,7 @@ pub struct Fetcher {
     http: OnceCell<Http>,
     offline: bool,
     progress: Progress,
+    conditional: Option<ConditionalStore>,
 }
 
 impl Fetcher {
@@ -66,7 +69,19 @@ impl Fetcher {
             http: OnceCell::new(),
             offline,
             progress,
+            conditional: None,
         }
+    }
+
+    /// Remembers small documents with their `ETag` in `store` and asks for
+    /// them conditionally afterwards.
+    pub fn with_conditional_store(mut self, store: ConditionalStore) -> Self {
+        self.conditional = Some(store);
+        self
+    }
+
+    pub fn is_offline(&self) -> bool {
+        self.offline
     }
 
     pub fn progress(&self) -> &Progress {
@@ -91,9 +106,39 @@ impl Fetcher {
         match location {
             Location::Remote(url) => {
                 self.progress.step(&format!("fetching {url}"));
-                Ok(self.http(url)?.get(url, &[], cap)?.body)
+                Ok(self.get_remembering(url, &[], cap)?.body)
             }
             Location::Local(path) => read_local_capped(path, cap),
+        }
+    }
+
+    /// A GET that sends `If-None-Match` when the store remembers the URL and
+    /// answers a 304 with the remembered body (which the caller verifies as
+    /// it would a fresh one).
+    fn get_remembering(&self, url: &str, headers: &[(&str, String)], cap: u64) -> Result<Fetched> {
+        let http = self.http(url)?;
+        let Some(store) = &self.conditional else {
+            return http.get(url, headers, cap);
+        };
+        let remembered = store.load(url).filter(|r| r.body.len() as u64 <= cap);
+        let mut request_headers = headers.to_vec();
+        if let Some(r) = &remembered {
+            request_headers.push(("if-none-match", r.etag.clone()));
+        }
+        let fetched = http.get(url, &request_headers, cap)?;
+        match (fetched.status, remembered) {
+            (304, Some(r)) => {
+                self.progress.step(&format!("{url} has not changed"));
+                Ok(r.into_fetched())
+            }
+            (304, None) => Err(Error::network(
+                url,
+                "the server answered 304 Not Modified to an unconditional request",
+            )),
+            _ => {
+                store.save(url, &fetched);
+                Ok(fetched)
+            }
         }
     }
 
@@ -106,7 +151,7 @@ impl Fetcher {
         cap: u64,
     ) -> Result<Fetched> {
         self.progress.step(&format!("fetching {url}"));
-        self.http(url)?.get(url, headers, cap)
+        self.get_remembering(url, headers, cap)
     }
 
     /// Streams `location` into `dest` (created anew), hashing while writing.
@@ -119,6 +164,7 @@ impl Fetcher {
         label: &str,
     ) -> Result<Downloaded> {
         let mut file = std::fs::OpenOptions::new()
+            .read(true)
             .write(true)
             .create_new(true)
             .open(dest)
@@ -165,6 +211,39 @@ impl DownloadSink for HashingSink {
         self.hasher = StreamingSha256::default();
         self.bytes = 0;
         self.bar.reset();
+    }
+
+    fn resume(&mut self, file: &mut std::fs::File, offset: u64) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom};
+        self.hasher = StreamingSha256::default();
+        file.seek(SeekFrom::Start(0))?;
+        let copied = std::io::copy(
+            &mut (&mut *file).take(offset),
+            &mut HashWriter(&mut self.hasher),
+        )?;
+        if copied != offset {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("the partial download holds {copied} bytes, not {offset}"),
+            ));
+        }
+        file.seek(SeekFrom::Start(offset))?;
+        self.bytes = offset;
+        Ok(())
+    }
+}
+
+/// Feeds whatever is written into a hasher.
+struct HashWriter<'a>(&'a mut StreamingSha256);
+
+impl std::io::Write for HashWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -276,6 +355,41 @@ mod tests {
             .unwrap();
         assert_eq!(got.sha256, crate::verify::sha256_hex(b"hello"));
         assert_eq!(std::fs::read(out).unwrap(), b"hello");
+    }
+
+    #[test]
+    fn a_resume_hashes_the_partial_file_as_it_is_on_disk() {
+        use std::io::{Seek, Write};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("part");
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .open(&path)
+            .unwrap();
+        file.write_all(b"hello world").unwrap();
+        let mut sink = HashingSink {
+            hasher: StreamingSha256::default(),
+            bytes: 0,
+            bar: Progress::quiet().bar("part"),
+        };
+        // What the sink saw go by is not what is on disk: the disk wins.
+        sink.chunk(b"HELLO");
+        sink.resume(&mut file, 5).unwrap();
+        assert_eq!(file.stream_position().unwrap(), 5);
+        sink.chunk(b" there");
+        assert_eq!(sink.bytes, 11);
+        assert_eq!(
+            sink.hasher.finish_hex(),
+            crate::verify::sha256_hex(b"hello there")
+        );
+        let mut short = HashingSink {
+            hasher: StreamingSha256::default(),
+            bytes: 0,
+            bar: Progress::quiet().bar("part"),
+        };
+        assert!(short.resume(&mut file, 100).is_err());
     }
 
     #[test]

@@ -23,10 +23,13 @@ pub struct HttpOptions {
     pub timeout: Duration,
     /// Total attempts per request (the first one included).
     pub attempts: u32,
+    /// The first wait between attempts; each later one doubles, plus jitter.
+    pub retry_base: Duration,
     /// Longest wait between attempts, whatever `Retry-After` asks for.
     pub max_backoff: Duration,
-    /// A transfer slower than this, averaged over `timeout`, is abandoned.
+    /// A transfer slower than this, averaged over `rate_window`, is abandoned.
     pub min_bytes_per_sec: u64,
+    pub rate_window: Duration,
     pub proxies: Proxies,
 }
 
@@ -36,8 +39,10 @@ impl Default for HttpOptions {
             ca_cert: None,
             timeout: Duration::from_secs(30),
             attempts: 4,
+            retry_base: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
             min_bytes_per_sec: 1024,
+            rate_window: Duration::from_secs(30),
             proxies: Proxies::default(),
         }
     }
@@ -91,6 +96,9 @@ impl Http {
         let mut builder = Client::builder()
             .user_agent(concat!("bitnet-install/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(options.timeout)
+            // The blocking client bounds each wait (the response head, then
+            // every single read) by this, so it acts as a read-idle timeout:
+            // a stalled server is abandoned, a long steady download is not.
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::limited(10))
             .no_proxy();
@@ -159,15 +167,19 @@ impl Http {
             let resumed = written > 0
                 && response.status() == StatusCode::PARTIAL_CONTENT
                 && range_starts_at(&response, written);
+            let rewind_failed = |e| {
+                Attempt::Fatal(Error::io(
+                    "rewind the download of",
+                    std::path::Path::new(url),
+                    e,
+                ))
+            };
             if written > 0 && !resumed {
-                restart(out, sink).map_err(|e| {
-                    Attempt::Fatal(Error::io(
-                        "rewind download of",
-                        std::path::Path::new(url),
-                        e,
-                    ))
-                })?;
+                restart(out, sink).map_err(rewind_failed)?;
                 written = 0;
+            }
+            if resumed {
+                sink.resume(out, written).map_err(rewind_failed)?;
             }
             if attempt == 0 || !resumed {
                 validator = response_validator(&response);
@@ -230,7 +242,12 @@ impl Http {
                 Err(Attempt::Retry { reason, wait }) => {
                     last_reason = reason;
                     if n + 1 < self.options.attempts {
-                        std::thread::sleep(backoff(n, wait, self.options.max_backoff));
+                        std::thread::sleep(backoff(
+                            n,
+                            wait,
+                            self.options.retry_base,
+                            self.options.max_backoff,
+                        ));
                     }
                 }
             }
@@ -251,6 +268,10 @@ pub trait DownloadSink {
     fn chunk(&mut self, bytes: &[u8]);
     /// The server would not resume: everything received so far is discarded.
     fn restart(&mut self);
+    /// The server resumes at `offset`: the `offset` bytes already in `file`
+    /// are what the sink must account for (it re-reads them from disk rather
+    /// than trusting what it saw go by), and `file` must be left at `offset`.
+    fn resume(&mut self, file: &mut std::fs::File, offset: u64) -> std::io::Result<()>;
 }
 
 /// How one attempt ended when it did not succeed.
@@ -311,7 +332,7 @@ fn rate_limit_message(response: &Response) -> Option<String> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().parse::<u64>().ok());
     let when = match reset {
-        Some(t) => format!(" until {t} (unix time)"),
+        Some(t) => format!(" until {t} (unix time{})", minutes_until(t)),
         None => String::new(),
     };
     Some(format!(
@@ -319,12 +340,25 @@ fn rate_limit_message(response: &Response) -> Option<String> {
     ))
 }
 
-fn backoff(attempt: u32, retry_after: Option<Duration>, cap: Duration) -> Duration {
-    let base = retry_after.unwrap_or_else(|| {
-        let exp = Duration::from_millis(500) * 2u32.saturating_pow(attempt);
+/// ", in about N minutes" when `unix` lies ahead of the clock.
+fn minutes_until(unix: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    if unix > now {
+        format!(", in about {} minutes", (unix - now).div_ceil(60))
+    } else {
+        String::new()
+    }
+}
+
+fn backoff(attempt: u32, retry_after: Option<Duration>, base: Duration, cap: Duration) -> Duration {
+    let wait = retry_after.unwrap_or_else(|| {
+        let exp = base.saturating_mul(2u32.saturating_pow(attempt));
         exp + jitter(exp / 2)
     });
-    base.min(cap)
+    wait.min(cap)
 }
 
 /// A cheap random fraction of `span`, enough to spread retries of many clients.
@@ -348,7 +382,7 @@ fn read_capped(response: Response, cap: u64, url: &str) -> std::result::Result<V
     let read = response.take(cap + 1).read_to_end(&mut body);
     if let Err(e) = read {
         return Err(Attempt::Retry {
-            reason: format!("the transfer failed: {e}"),
+            reason: format!("the transfer failed: {}", describe_read_error(&e)),
             wait: None,
         });
     }
@@ -381,7 +415,10 @@ fn copy_body(
             Ok(n) => n,
             Err(e) => {
                 return Err(Attempt::Retry {
-                    reason: format!("the transfer broke after {written} bytes: {e}"),
+                    reason: format!(
+                        "the transfer broke after {written} bytes: {}",
+                        describe_read_error(&e)
+                    ),
                     wait: None,
                 })
             }
@@ -402,13 +439,13 @@ fn copy_body(
         *written += n as u64;
         window_bytes += n as u64;
         let elapsed = window_start.elapsed();
-        if elapsed >= options.timeout {
-            if window_bytes < options.min_bytes_per_sec * elapsed.as_secs().max(1) {
+        if elapsed >= options.rate_window {
+            if too_slow(window_bytes, elapsed, options.min_bytes_per_sec) {
                 return Err(Attempt::Retry {
                     reason: format!(
-                        "the transfer was slower than {} bytes/s for {}s",
+                        "the transfer was slower than {} bytes/s over {:.1}s",
                         options.min_bytes_per_sec,
-                        elapsed.as_secs()
+                        elapsed.as_secs_f64()
                     ),
                     wait: None,
                 });
@@ -424,6 +461,11 @@ fn copy_body(
         }),
         _ => Ok(()),
     }
+}
+
+/// Below the minimum rate over the window just ended.
+fn too_slow(bytes: u64, elapsed: Duration, min_bytes_per_sec: u64) -> bool {
+    (bytes as f64) < min_bytes_per_sec as f64 * elapsed.as_secs_f64()
 }
 
 fn restart(out: &mut std::fs::File, sink: &mut dyn DownloadSink) -> std::io::Result<()> {
@@ -536,6 +578,27 @@ fn describe_reqwest_error(e: &reqwest::Error) -> String {
     }
 }
 
+/// A body read error by its innermost cause; reqwest reports a read-idle
+/// timeout as "error decoding response body" with the timeout inside.
+fn describe_read_error(e: &std::io::Error) -> String {
+    let mut message = e.to_string();
+    let mut timed_out = e.kind() == std::io::ErrorKind::TimedOut;
+    let mut source = std::error::Error::source(e);
+    while let Some(inner) = source {
+        message = inner.to_string();
+        timed_out |= inner
+            .downcast_ref::<reqwest::Error>()
+            .is_some_and(reqwest::Error::is_timeout)
+            || message.contains("timed out");
+        source = inner.source();
+    }
+    if timed_out {
+        format!("timed out waiting for data ({message})")
+    } else {
+        message
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -543,15 +606,16 @@ mod tests {
     #[test]
     fn backoff_grows_and_is_capped() {
         let cap = Duration::from_secs(5);
-        assert!(backoff(0, None, cap) >= Duration::from_millis(500));
-        assert!(backoff(0, None, cap) < Duration::from_millis(750));
-        assert!(backoff(2, None, cap) >= Duration::from_secs(2));
-        assert_eq!(backoff(10, None, cap), cap);
+        let base = Duration::from_millis(500);
+        assert!(backoff(0, None, base, cap) >= base);
+        assert!(backoff(0, None, base, cap) < Duration::from_millis(750));
+        assert!(backoff(2, None, base, cap) >= Duration::from_secs(2));
+        assert_eq!(backoff(10, None, base, cap), cap);
         assert_eq!(
-            backoff(0, Some(Duration::from_secs(2)), cap),
+            backoff(0, Some(Duration::from_secs(2)), base, cap),
             Duration::from_secs(2)
         );
-        assert_eq!(backoff(0, Some(Duration::from_secs(999)), cap), cap);
+        assert_eq!(backoff(0, Some(Duration::from_secs(999)), base, cap), cap);
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! does on the other side: package, seal, sign and index releases.
 
 pub mod atomic;
+pub mod cache;
 pub mod cli;
 pub mod config;
 pub mod download;

@@ -7,9 +7,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::json;
 
+use crate::cache::Cache;
 use crate::cli::{CacheCommand, Command, SelfCommand};
 use crate::config::{Config, SourceSpec, PRODUCT, PRODUCT_EXECUTABLES};
-use crate::download::Fetcher;
+use crate::download::{Fetcher, Location};
 use crate::env::Env;
 use crate::error::{exit, Error, IoContext, Result};
 use crate::install::{self, Verified};
@@ -37,7 +38,11 @@ impl<'a> Context<'a> {
     pub fn new(config: &'a Config, env: &'a Env) -> Self {
         let progress = Progress::new(config.quiet, env.stderr_is_terminal, config.verbose);
         Context {
-            fetcher: Fetcher::new(config.http.clone(), config.offline, progress.clone()),
+            fetcher: Fetcher::new(config.http.clone(), config.offline, progress.clone())
+                .with_conditional_store(
+                    Cache::new(&config.layout.cache_dir, config.cache_max_bytes)
+                        .conditional_store(),
+                ),
             progress,
             output: Output {
                 json: config.json,
@@ -60,6 +65,11 @@ impl<'a> Context<'a> {
 
     fn layout(&self) -> &Layout {
         &self.config.layout
+    }
+
+    /// The download cache of verified releases.
+    pub fn cache(&self) -> Cache {
+        Cache::new(&self.config.layout.cache_dir, self.config.cache_max_bytes)
     }
 
     fn platform(&self) -> Result<Platform> {
@@ -136,6 +146,9 @@ pub fn offered_versions(
     state: &State,
 ) -> Result<Vec<OfferedAt>> {
     ctx.warn_if_key_overridden();
+    if ctx.fetcher.is_offline() {
+        return offered_offline(ctx, product, source, state);
+    }
     match source {
         SourceSpec::GitHub(gh) => {
             let offered = gh.list(&ctx.fetcher)?;
@@ -148,26 +161,83 @@ pub fn offered_versions(
                 })
                 .collect())
         }
-        SourceSpec::Roots(roots) => try_roots(ctx, roots, |root| {
-            let view = index::read_index(
-                &ctx.fetcher,
-                root,
-                product,
-                &ctx.config.keys,
-                state.index_high_water.get(&root.text).copied(),
-                ctx.env.now,
-            )?;
-            Ok(view
-                .offered
-                .into_iter()
-                .map(|offered| OfferedAt {
-                    offered,
-                    source: root.text.clone(),
-                    index_mark: Some((root.text.clone(), view.timestamp)),
-                })
-                .collect())
-        }),
+        SourceSpec::Roots(roots) => offered_by_roots(ctx, product, roots, state),
     }
+}
+
+fn offered_by_roots(
+    ctx: &Context,
+    product: &str,
+    roots: &[Root],
+    state: &State,
+) -> Result<Vec<OfferedAt>> {
+    try_roots(ctx, roots, |root| {
+        let view = index::read_index(
+            &ctx.fetcher,
+            root,
+            product,
+            &ctx.config.keys,
+            state.index_high_water.get(&root.text).copied(),
+            ctx.env.now,
+        )?;
+        Ok(view
+            .offered
+            .into_iter()
+            .map(|offered| OfferedAt {
+                offered,
+                source: root.text.clone(),
+                index_mark: Some((root.text.clone(), view.timestamp)),
+            })
+            .collect())
+    })
+}
+
+/// `--offline`: the local roots given, or else the download cache.
+fn offered_offline(
+    ctx: &Context,
+    product: &str,
+    source: &SourceSpec,
+    state: &State,
+) -> Result<Vec<OfferedAt>> {
+    if let SourceSpec::Roots(roots) = source {
+        let local: Vec<Root> = roots
+            .iter()
+            .filter(|r| matches!(r.location, Location::Local(_)))
+            .cloned()
+            .collect();
+        if !local.is_empty() {
+            return offered_by_roots(ctx, product, &local, state);
+        }
+    }
+    offered_by_cache(ctx, product)
+}
+
+/// The cached releases of `product` whose signed checksums still verify with
+/// the trusted keys; the others are skipped with a warning.
+fn offered_by_cache(ctx: &Context, product: &str) -> Result<Vec<OfferedAt>> {
+    let cache = ctx.cache();
+    let source = format!("the download cache ({})", cache.dir().display());
+    let mut usable = Vec::new();
+    for offered in cache.offered(product) {
+        match source::open_release(&ctx.fetcher, product, &offered, &ctx.config.keys) {
+            Ok(_) => usable.push(OfferedAt {
+                offered,
+                source: source.clone(),
+                index_mark: None,
+            }),
+            Err(e) => ctx.progress.warn(&format!(
+                "ignoring cached {product} {}: {e}",
+                offered.version
+            )),
+        }
+    }
+    if usable.is_empty() {
+        return Err(Error::no_match(
+            format!("no verified release of {product} is in {source}"),
+            "run once without --offline so that a release is downloaded and cached.",
+        ));
+    }
+    Ok(usable)
 }
 
 /// Runs `attempt` on each root in turn until one succeeds; network and
@@ -253,7 +323,18 @@ pub fn resolve(
 ) -> Result<Resolved> {
     let platform = ctx.platform()?;
     let offered = offered_versions(ctx, product.name, product.source, state)?;
-    let chosen = pick_version(ctx, product.name, requirement, &offered)?;
+    resolve_among(ctx, product, requirement, &offered, platform)
+}
+
+/// `resolve` once the offered versions are known.
+fn resolve_among(
+    ctx: &Context,
+    product: &Product,
+    requirement: &Requirement,
+    offered: &[OfferedAt],
+    platform: Platform,
+) -> Result<Resolved> {
+    let chosen = pick_version(ctx, product.name, requirement, offered)?;
     ctx.progress.step(&format!(
         "resolved {} {} from {}",
         product.name, chosen.offered.version, chosen.source
@@ -293,6 +374,8 @@ pub fn resolve(
 
 /// Downloads the chosen asset into the prefix's temp area and checks it
 /// against the signed checksum (and the host's digest when it publishes one).
+/// A verified copy in the cache is used instead of the network; a mirror that
+/// fails is replaced by the next one that offers the same release.
 pub fn download_verified(
     ctx: &Context,
     resolved: &Resolved,
@@ -300,13 +383,96 @@ pub fn download_verified(
     work: &Path,
 ) -> Result<(PathBuf, String)> {
     let name = &resolved.selection.asset;
-    let asset = resolved.release.asset(name).ok_or_else(|| {
+    let first = download_release_asset(ctx, &resolved.release, name, source, work);
+    match (first, source) {
+        (Err(e), SourceSpec::Roots(roots)) if roots.len() > 1 && mirror_may_help(&e) => {
+            download_from_other_mirrors(ctx, resolved, roots, work, e)
+        }
+        (result, _) => result,
+    }
+}
+
+/// Failures that another copy of the same release could avoid.
+fn mirror_may_help(e: &Error) -> bool {
+    matches!(
+        e,
+        Error::Network { .. } | Error::Verification { .. } | Error::NoMatch { .. }
+    )
+}
+
+/// Tries the roots after the one that failed, each opened and verified anew.
+fn download_from_other_mirrors(
+    ctx: &Context,
+    resolved: &Resolved,
+    roots: &[Root],
+    work: &Path,
+    first_error: Error,
+) -> Result<(PathBuf, String)> {
+    let name = &resolved.selection.asset;
+    let mut last = first_error;
+    for root in roots.iter().filter(|r| r.text != resolved.source_text) {
+        ctx.progress.warn(&format!(
+            "{} failed: {last}; trying {}",
+            resolved.source_text, root.text
+        ));
+        let offered = Offered {
+            version: resolved.release.version.clone(),
+            base: root
+                .location
+                .join(&format!("v{}", resolved.release.version)),
+            assets: None,
+        };
+        let attempt = source::open_release(
+            &ctx.fetcher,
+            &resolved.release.product,
+            &offered,
+            &ctx.config.keys,
+        )
+        .and_then(|release| {
+            let _ = std::fs::remove_file(work.join(name));
+            download_release_asset(ctx, &release, name, &SourceSpec::Roots(Vec::new()), work)
+        });
+        match attempt {
+            Ok(done) => {
+                ctx.progress
+                    .info(&format!("downloaded {name} from {}", root.text));
+                return Ok(done);
+            }
+            Err(e) if mirror_may_help(&e) => last = e,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last)
+}
+
+/// One release's asset: from the cache when a copy there still hashes to the
+/// signed checksum (unless `--force`), otherwise downloaded, verified, then
+/// cached.
+fn download_release_asset(
+    ctx: &Context,
+    release: &VerifiedRelease,
+    name: &str,
+    source: &SourceSpec,
+    work: &Path,
+) -> Result<(PathBuf, String)> {
+    let asset = release.asset(name).ok_or_else(|| {
         Error::verification(format!("{name} is not listed in the signed SHA256SUMS"))
     })?;
-    let expected = resolved.release.checksums.digest_of(name).ok_or_else(|| {
+    let expected = release.checksums.digest_of(name).ok_or_else(|| {
         Error::verification(format!("{name} is not listed in the signed SHA256SUMS"))
     })?;
     let dest = work.join(name);
+    let cache = ctx.cache();
+    // `--force` is the way to repair an install: it fetches afresh.
+    let cached = (!ctx.config.force)
+        .then(|| cache.verified_asset(&release.product, &release.version, name, expected))
+        .flatten();
+    if let Some(cached) = cached {
+        ctx.progress
+            .step(&format!("using the cached {}", cached.display()));
+        std::fs::copy(&cached, &dest).at("copy from the cache", &dest)?;
+        return Ok((dest, expected.to_string()));
+    }
     let headers = match source {
         SourceSpec::GitHub(gh) => gh
             .token
@@ -326,6 +492,11 @@ pub fn download_verified(
     crate::verify::require_digest(name, expected, &downloaded.sha256)?;
     if let Some(host) = &asset.host_digest {
         crate::verify::require_digest(name, host, &downloaded.sha256)?;
+    }
+    if matches!(asset.location, Location::Remote(_)) {
+        if let Err(e) = cache.store(release, name, &dest) {
+            ctx.progress.warn(&format!("could not cache {name}: {e}"));
+        }
     }
     Ok((dest, downloaded.sha256))
 }
@@ -624,8 +795,23 @@ fn list_command(ctx: &Context, remote: bool) -> Result<i32> {
 
 fn use_command(ctx: &Context, requested: &str) -> Result<i32> {
     let _lock = lock(ctx)?;
-    let receipt = find_installed(ctx, requested)?;
-    activate(ctx, &receipt)
+    match find_installed(ctx, requested) {
+        Ok(receipt) => activate(ctx, &receipt),
+        Err(e @ Error::NoMatch { .. }) => install_from_cache(ctx, requested).map_err(|_| e),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reinstalls a version that is no longer installed from its verified copy
+/// in the download cache, without the network.
+fn install_from_cache(ctx: &Context, requested: &str) -> Result<i32> {
+    let requirement = Requirement::parse(requested)?;
+    let product = bitnet(ctx.config);
+    let platform = ctx.platform()?;
+    let offered = offered_by_cache(ctx, PRODUCT)?;
+    let resolved = resolve_among(ctx, &product, &requirement, &offered, platform)?;
+    let mut state = State::load(&ctx.layout().state_path())?;
+    install_resolved(ctx, &resolved, &mut state, "installed")
 }
 
 /// Makes an installed version active and remembers the one it replaces.
@@ -633,6 +819,9 @@ fn activate(ctx: &Context, receipt: &Receipt) -> Result<i32> {
     let layout = ctx.layout();
     let dir = layout.versions_dir().join(&receipt.dir);
     if !dir.is_dir() {
+        if let Ok(code) = install_from_cache(ctx, &format!("={}", receipt.version)) {
+            return Ok(code);
+        }
         return Err(Error::local(
             "find",
             &dir,

@@ -5,7 +5,9 @@ mod support;
 mod bootstrap;
 #[cfg(feature = "fault-injection")]
 mod crash;
+mod github;
 mod install;
 mod lifecycle;
+mod network;
 mod server_selftest;
 mod updater;
