@@ -250,10 +250,9 @@ impl std::io::Write for HashWriter<'_> {
 fn open_local(path: &Path) -> Result<std::fs::File> {
     std::fs::File::open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            Error::no_match(
-                format!("{} does not exist", path.display()),
-                "check the --from directory and the version; the source may not have this release.",
-            )
+            // A file the source should have is missing: the source is broken or
+            // mistyped, as with a 404, not a release that fails to match.
+            Error::network(path.display().to_string(), "no such file")
         } else {
             Error::io("read", path, e)
         }
@@ -393,13 +392,12 @@ mod tests {
     }
 
     #[test]
-    fn missing_local_files_mean_no_match_and_offline_refuses_the_network() {
+    fn missing_local_files_are_a_broken_source_and_offline_refuses_the_network() {
         let fetcher = Fetcher::new(HttpOptions::default(), true, Progress::quiet());
         let missing = Location::Local(PathBuf::from("/nonexistent/x"));
-        assert_eq!(
-            fetcher.fetch_small(&missing, 10).unwrap_err().exit_code(),
-            3
-        );
+        let err = fetcher.fetch_small(&missing, 10).unwrap_err();
+        assert_eq!(err.exit_code(), 4);
+        assert!(err.to_string().contains("/nonexistent/x"), "{err}");
         let remote = Location::Remote("https://example.invalid/x".into());
         assert_eq!(fetcher.fetch_small(&remote, 10).unwrap_err().exit_code(), 4);
     }

@@ -306,11 +306,6 @@ fn classify_status(response: Response, url: &str) -> std::result::Result<Respons
             reason,
             wait: retry_after,
         })
-    } else if status == StatusCode::NOT_FOUND {
-        Err(Attempt::Fatal(Error::no_match(
-            format!("{url} was not found (404)"),
-            "check the --from address and the version; the source may not have this release.",
-        )))
     } else {
         Err(Attempt::Fatal(Error::network(url, reason)))
     }

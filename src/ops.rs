@@ -892,34 +892,69 @@ fn rollback_command(ctx: &Context) -> Result<i32> {
 
 fn uninstall_command(ctx: &Context, requested: Option<&str>, all: bool) -> Result<i32> {
     let _lock = lock(ctx)?;
-    if all {
-        let removed = crate::uninstall::remove_everything(ctx.config, ctx.env, &ctx.progress)?;
-        ctx.output.result(
-            json!({"removed": removed}),
-            "removed every installed version, links, PATH edits, cache and state",
-        );
-        return Ok(exit::OK);
-    }
-    let requested = requested.ok_or_else(|| {
-        Error::usage(
-            "name the version to uninstall, or pass --all",
-            "for example: bitnet-install uninstall 0.3.1",
-        )
-    })?;
+    let Some(requested) = requested.filter(|_| !all) else {
+        return uninstall_everything(ctx);
+    };
     let receipt = find_installed(ctx, requested)?;
-    let active = install::active_version(ctx.layout());
-    if active.as_deref() == Some(receipt.version.as_str()) {
-        return Err(Error::other(
-            format!("{} is the active version", receipt.version),
-            "switch to another version with `bitnet-install use` first, or remove everything with `uninstall --all`.",
-        ));
+    let layout = ctx.layout();
+    let mut switched_to = None;
+    if install::active_version(layout).as_deref() == Some(receipt.version.as_str()) {
+        let Some(replacement) = replacement_for(ctx, &receipt)? else {
+            // The last installed version: removing it is removing BitNet.
+            return uninstall_everything(ctx);
+        };
+        let mut tx = install::Transaction::default();
+        install::switch_current(layout, &replacement.dir, &mut tx)?;
+        let mut state = State::load(&layout.state_path())?;
+        state.previous = None;
+        tx.keep_copy(&layout.state_path())?;
+        state.save(&layout.state_path())?;
+        tx.commit();
+        switched_to = Some(replacement.version);
     }
-    crate::uninstall::remove_version(ctx.layout(), &receipt)?;
+    crate::uninstall::remove_version(layout, &receipt)?;
+    let human = match &switched_to {
+        Some(v) => format!(
+            "removed {} {}; {v} is now active",
+            receipt.product, receipt.version
+        ),
+        None => format!("removed {} {}", receipt.product, receipt.version),
+    };
     ctx.output.result(
-        json!({"removed": [receipt.version]}),
-        &format!("removed {} {}", receipt.product, receipt.version),
+        json!({"removed": [receipt.version], "active": switched_to}),
+        &human,
     );
     Ok(exit::OK)
+}
+
+/// `uninstall` with no version, `uninstall --all`, or of the last version.
+fn uninstall_everything(ctx: &Context) -> Result<i32> {
+    let removed = crate::uninstall::remove_everything(ctx.config, ctx.env, &ctx.progress)?;
+    ctx.output.result(
+        json!({"removed": removed, "active": null}),
+        "removed every installed version, links, PATH edits, cache and state",
+    );
+    Ok(exit::OK)
+}
+
+/// The version to activate when the active one is uninstalled: the previous
+/// one if it is still installed, else the newest other one.
+fn replacement_for(ctx: &Context, leaving: &Receipt) -> Result<Option<Receipt>> {
+    let layout = ctx.layout();
+    let previous = State::load(&layout.state_path())?.previous;
+    let others: Vec<Receipt> = receipt::read_all(&layout.receipts_dir())?
+        .into_iter()
+        .filter(|r| r.version != leaving.version && layout.versions_dir().join(&r.dir).is_dir())
+        .collect();
+    let preferred = others
+        .iter()
+        .find(|r| Some(&r.version) == previous.as_ref())
+        .cloned();
+    Ok(preferred.or_else(|| {
+        others
+            .into_iter()
+            .max_by_key(|r| version::parse_version(&r.version))
+    }))
 }
 
 fn verify_command(ctx: &Context) -> Result<i32> {

@@ -191,13 +191,37 @@ fn uninstall_of_a_version_removes_only_what_its_receipt_lists() {
     run(&world, &["update"]).assert_code(0);
     let old = world.prefix.join("versions/0.1.0");
     std::fs::write(old.join("my-notes.txt"), b"mine").unwrap();
-    run(&world, &["uninstall", "0.2.0"]).assert_code(1);
     run(&world, &["uninstall", "0.1.0"]).assert_code(0);
     assert_eq!(World::tree(&old), ["my-notes.txt"]);
     assert!(!world.prefix.join("receipts/0.1.0.json").exists());
     assert_eq!(cli_version(&world), "bitnet-cli 0.2.0");
     run(&world, &["verify"]).assert_code(0);
     run(&world, &["uninstall", "0.1.0"]).assert_code(3);
+}
+
+#[test]
+fn uninstalling_the_active_version_activates_another_or_removes_bitnet() {
+    let world = updated_world();
+    run(&world, &["update"]).assert_code(0);
+    let out = run(&world, &["uninstall", "0.2.0", "--json"]);
+    out.assert_code(0);
+    assert_eq!(out.json()["active"], "0.1.0");
+    assert_eq!(cli_version(&world), "bitnet-cli 0.1.0");
+    run(&world, &["uninstall", "0.1.0"]).assert_code(0);
+    assert!(
+        !world.bin.join("bitnet-cli").exists(),
+        "the last version takes its links along"
+    );
+    let listed = run(&world, &["list", "--json"]);
+    assert_eq!(listed.json(), serde_json::json!([]));
+}
+
+#[test]
+fn uninstall_with_no_version_removes_bitnet() {
+    let world = updated_world();
+    run(&world, &["uninstall"]).assert_code(0);
+    assert!(!world.bin.join("bitnet-cli").exists());
+    assert!(!world.prefix.join("receipts").exists());
 }
 
 #[test]

@@ -566,3 +566,18 @@ fn downloads_go_through_an_authenticating_proxy() {
     .assert_code(0);
     assert_eq!(proxy.connects(), before, "NO_PROXY bypasses the proxy");
 }
+
+/// A file the signed index or checksums promise but the server lacks is a
+/// broken source (exit 4, naming the URL), not a release that fails to match.
+#[test]
+fn a_404_for_a_promised_asset_is_a_network_failure_naming_the_url() {
+    let world = World::new();
+    world.publish(&ReleaseBuilder::new("bitnet", "0.3.2").asset_standard(TARGET, None));
+    world.publish_index("bitnet", &["0.3.2"]);
+    let asset = format!("/v0.3.2/bitnet-0.3.2-{TARGET}.tar.gz");
+    world.server.fault(&asset, Fault::not_found());
+    let out = world.run(&["install", "--from", &world.root_url()]);
+    out.assert_code(4);
+    assert!(out.stderr.contains(&asset), "{out}");
+    assert_eq!(world.server.count(&asset), 1, "a 404 is not retried");
+}
