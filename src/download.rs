@@ -106,6 +106,7 @@ impl Fetcher {
         match location {
             Location::Remote(url) => {
                 self.progress.step(&format!("fetching {url}"));
+                let _spinner = self.progress.spinner(url);
                 Ok(self.get_remembering(url, &[], cap)?.body)
             }
             Location::Local(path) => read_local_capped(path, cap),
@@ -151,6 +152,7 @@ impl Fetcher {
         cap: u64,
     ) -> Result<Fetched> {
         self.progress.step(&format!("fetching {url}"));
+        let _spinner = self.progress.spinner(url);
         self.get_remembering(url, headers, cap)
     }
 

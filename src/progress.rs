@@ -81,6 +81,35 @@ impl Progress {
     }
 }
 
+impl Progress {
+    /// A spinner while a listing or small document is fetched; cleared when
+    /// dropped. Only on a terminal.
+    pub fn spinner(&self, label: &str) -> Spinner {
+        if self.mode != Mode::Terminal {
+            return Spinner(None);
+        }
+        let spinner = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        spinner.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        spinner.set_message(label.to_string());
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        Spinner(Some(spinner))
+    }
+}
+
+/// A listing's spinner; a no-op when there is no terminal.
+pub struct Spinner(Option<ProgressBar>);
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        if let Some(spinner) = &self.0 {
+            spinner.finish_and_clear();
+        }
+    }
+}
+
 /// A download's bar; a no-op when there is no terminal.
 pub struct Bar(Option<ProgressBar>);
 
