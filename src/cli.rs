@@ -66,6 +66,8 @@ pub enum SelfCommand {
         #[arg(long)]
         check: bool,
     },
+    /// Put back the installer that the last `self update` replaced.
+    Rollback,
     /// Remove everything this tool installed, then the tool itself.
     Uninstall,
 }

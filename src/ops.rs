@@ -98,6 +98,7 @@ pub fn run(command: Option<&Command>, ctx: &Context) -> Result<i32> {
         Some(Command::SelfCmd(SelfCommand::Update { check })) => {
             crate::self_update::update(ctx, *check)
         }
+        Some(Command::SelfCmd(SelfCommand::Rollback)) => crate::self_update::rollback(ctx),
         Some(Command::SelfCmd(SelfCommand::Uninstall)) => crate::self_update::uninstall(ctx),
         Some(Command::Completions { .. }) => unreachable!("completions are printed by main"),
         Some(Command::Cache(CacheCommand::Clean)) => cache_clean_command(ctx),

@@ -177,6 +177,56 @@ fn keep_running_copy(ctx: &Context, exe: &Path, version: &str) -> Result<()> {
     crate::atomic::copy_file(exe, &kept, 0o755)
 }
 
+/// Swaps the running installer with the copy the last `self update` kept.
+pub fn rollback(ctx: &Context) -> Result<i32> {
+    let exe = running_executable(ctx)?;
+    refuse_managed(&exe)?;
+    let _lock = ops::lock(ctx)?;
+    let kept_dir = ctx.config.layout.prefix.join("installer");
+    let kept = newest_kept_copy(&kept_dir)?.ok_or_else(|| {
+        Error::no_match(
+            "there is no earlier installer to go back to",
+            "`self rollback` undoes a `self update`; none was made from this prefix.",
+        )
+    })?;
+    let running = env!("CARGO_PKG_VERSION");
+    let (version, path) = kept;
+    let staged = kept_dir.join(format!(".{INSTALLER}-{version}.rollback"));
+    crate::atomic::copy_file(&path, &staged, 0o755)?;
+    keep_running_copy(ctx, &exe, running)?;
+    let replaced = self_replace::self_replace(&staged).map_err(|e| Error::io("replace", &exe, e));
+    let _ = std::fs::remove_file(&staged);
+    replaced?;
+    if version != running {
+        let _ = std::fs::remove_file(&path);
+    }
+    ctx.output.result(
+        json!({"version": version, "previous": running}),
+        &format!("{INSTALLER} rolled back from {running} to {version}"),
+    );
+    Ok(exit::OK)
+}
+
+/// The newest kept copy other than the running version.
+fn newest_kept_copy(dir: &Path) -> Result<Option<(String, PathBuf)>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", dir, e)),
+    };
+    let running = version::parse_version(env!("CARGO_PKG_VERSION"));
+    Ok(entries
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let version = version::parse_version(name.strip_prefix(&format!("{INSTALLER}-"))?)?;
+            Some((version, entry.path()))
+        })
+        .filter(|(version, _)| Some(version) != running.as_ref())
+        .max_by(|a, b| a.0.cmp(&b.0))
+        .map(|(version, path)| (version.to_string(), path)))
+}
+
 pub fn uninstall(ctx: &Context) -> Result<i32> {
     let _lock = ops::lock(ctx)?;
     let removed = crate::uninstall::remove_everything(ctx.config, ctx.env, &ctx.progress)?;

@@ -195,3 +195,31 @@ fn the_library_updater_checks_throttles_and_updates() {
     assert_eq!(out.stdout.trim(), "bitnet-cli 0.3.2");
     assert_eq!(updater(now).check().unwrap(), None);
 }
+
+#[test]
+fn self_rollback_puts_back_the_kept_installer_and_keeps_the_running_one() {
+    let world = World::new();
+    let copy = installer_copy(&world);
+    let kept_dir = world.prefix.join("installer");
+    std::fs::create_dir_all(&kept_dir).unwrap();
+    let older = kept_dir.join("bitnet-install-0.0.9");
+    std::fs::write(&older, fake_exe("bitnet-install", "0.0.9")).unwrap();
+    let out = run_copy(&world, &copy, &["self", "rollback", "--json"]);
+    out.assert_code(0);
+    assert_eq!(out.json()["version"], "0.0.9");
+    let now_running = Output::run(&mut std::process::Command::new(&copy));
+    assert_eq!(now_running.stdout.trim(), "bitnet-install 0.0.9");
+    let kept = kept_dir.join(format!("bitnet-install-{RUNNING}"));
+    assert!(
+        kept.exists(),
+        "the replaced installer is kept, so the rollback can be undone"
+    );
+    assert!(!older.exists());
+}
+
+#[test]
+fn self_rollback_without_a_kept_copy_is_no_match() {
+    let world = World::new();
+    let copy = installer_copy(&world);
+    run_copy(&world, &copy, &["self", "rollback"]).assert_code(3);
+}
