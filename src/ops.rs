@@ -395,6 +395,9 @@ fn resolve_foreign(
     chosen: &OfferedAt,
     platform: Platform,
 ) -> Result<Resolved> {
+    if let Some(tag) = source::github::tag_of(&chosen.offered) {
+        ctx.progress.step(&format!("release tag {tag}"));
+    }
     let listed = chosen.offered.assets.clone().unwrap_or_default();
     let names: Vec<String> = listed.iter().map(|a| a.name.clone()).collect();
     let selection = select::select_foreign_asset(&names, &platform, &ctx.config.preferences)?;
