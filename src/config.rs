@@ -57,6 +57,8 @@ impl SourceSpec {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// `bitnet`, or with `--repo` the repository's NAME.
+    pub product: String,
     pub requirement: Requirement,
     pub channel: Channel,
     pub source: SourceSpec,
@@ -100,13 +102,6 @@ pub fn host_os() -> &'static str {
 impl Config {
     pub fn new(options: &Options, env: &Env) -> Result<Config> {
         let os = host_os();
-        let requirement = Requirement::parse(
-            options
-                .version
-                .as_deref()
-                .or_else(|| env.var("BITNET_VERSION"))
-                .unwrap_or("latest"),
-        )?;
         let channel = match options
             .channel
             .as_deref()
@@ -126,6 +121,17 @@ impl Config {
             Some(r) => Some(parse_repo(r)?),
             None => None,
         };
+        let version_text = options
+            .version
+            .as_deref()
+            .or_else(|| env.var("BITNET_VERSION"))
+            .unwrap_or("latest");
+        // A foreign project's tags need not be semver (`b3672`, `jq-1.6`).
+        let requirement = if repo.is_some() {
+            Requirement::parse_or_tag(version_text)?
+        } else {
+            Requirement::parse(version_text)?
+        };
         let roots = parse_roots(&options.from, env.var("BITNET_DIST_SERVER"))?;
         let source = match (roots.is_empty(), &repo) {
             (false, Some(_)) => {
@@ -141,7 +147,15 @@ impl Config {
                     .clone()
                     .unwrap_or_else(|| github::DEFAULT_REPO.to_string()),
                 token: token.clone(),
-                tag_prefix: "v".into(),
+                tag_prefix: if repo.is_some() {
+                    String::new()
+                } else {
+                    "v".into()
+                },
+                lenient_tags: repo.is_some(),
+                exact_tag: requirement
+                    .exact_tag()
+                    .map(|(tag, version)| (tag.to_string(), version.clone())),
             }),
         };
         let update_roots = parse_roots(
@@ -154,6 +168,8 @@ impl Config {
                 repo: github::DEFAULT_REPO.to_string(),
                 token,
                 tag_prefix: format!("{INSTALLER}-v"),
+                lenient_tags: false,
+                exact_tag: None,
             })
         } else {
             SourceSpec::Roots(update_roots)
@@ -178,7 +194,11 @@ impl Config {
         };
         let layout = Layout {
             prefix: pick_dir(&options.prefix, env.var("BITNET_HOME"), || {
-                layout::default_prefix(os, env)
+                let default = layout::default_prefix(os, env)?;
+                Ok(match &repo {
+                    Some(repo) => foreign_prefix(&default, repo),
+                    None => default,
+                })
             })?,
             bin_dir: pick_dir(&options.bin_dir, env.var("BITNET_BIN_DIR"), || {
                 layout::default_bin_dir(os, env)
@@ -216,6 +236,10 @@ impl Config {
             ..tuned_http_options(env)?
         };
         Ok(Config {
+            product: match &repo {
+                Some(repo) => repo_name(repo).to_string(),
+                None => PRODUCT.to_string(),
+            },
             requirement,
             channel,
             source,
@@ -307,6 +331,18 @@ fn parse_repo(text: &str) -> Result<String> {
             "use the OWNER/NAME form, e.g. microsoft/BitNet.",
         ))
     }
+}
+
+/// A foreign project's own prefix under the default one, so that its versions,
+/// receipts and state never mix with bitnet's: `<default>/repos/<owner>/<name>`.
+fn foreign_prefix(default: &std::path::Path, repo: &str) -> PathBuf {
+    let (owner, name) = repo.split_once('/').unwrap_or(("", repo));
+    default.join("repos").join(owner).join(name)
+}
+
+/// `NAME` of `OWNER/NAME` (already validated by `parse_repo`).
+fn repo_name(repo: &str) -> &str {
+    repo.rsplit('/').next().unwrap_or(repo)
 }
 
 fn pick_dir(
@@ -445,6 +481,48 @@ mod tests {
             !config(&[], &[("BITNET_NO_MODIFY_PATH", "1")])
                 .unwrap()
                 .modify_path
+        );
+    }
+
+    #[test]
+    fn a_foreign_repo_gets_its_own_prefix_unless_one_is_given() {
+        let c = config(&["--repo", "BurntSushi/ripgrep"], &[]).unwrap();
+        assert_eq!(
+            c.layout.prefix,
+            PathBuf::from("/home/u/.local/share/bitnet/repos/BurntSushi/ripgrep")
+        );
+        assert_eq!(c.product, "ripgrep");
+        let c = config(&["--repo", "BurntSushi/ripgrep", "--prefix", "/p"], &[]).unwrap();
+        assert_eq!(c.layout.prefix, PathBuf::from("/p"));
+        let c = config(&["--repo", "a/b"], &[("BITNET_HOME", "/q")]).unwrap();
+        assert_eq!(c.layout.prefix, PathBuf::from("/q"));
+        let c = config(&[], &[]).unwrap();
+        assert_eq!(
+            c.layout.prefix,
+            PathBuf::from("/home/u/.local/share/bitnet")
+        );
+        assert_eq!(c.product, "bitnet");
+    }
+
+    #[test]
+    fn a_foreign_repo_takes_tags_as_versions() {
+        let c = config(&["--repo", "ggml-org/llama.cpp", "--version", "b3672"], &[]).unwrap();
+        match &c.source {
+            SourceSpec::GitHub(gh) => {
+                assert!(gh.lenient_tags);
+                assert_eq!(gh.tag_prefix, "");
+                assert_eq!(
+                    gh.exact_tag,
+                    Some(("b3672".to_string(), semver::Version::new(3672, 0, 0)))
+                );
+            }
+            SourceSpec::Roots(_) => panic!("expected GitHub"),
+        }
+        assert_eq!(
+            config(&["--version", "b3672"], &[])
+                .unwrap_err()
+                .exit_code(),
+            2
         );
     }
 }

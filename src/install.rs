@@ -25,7 +25,8 @@ pub struct Verified {
     pub source: String,
     /// The downloaded file, whose bytes hashed to `sha256`.
     pub archive: PathBuf,
-    /// Names of the executables that may be linked into the bin dir.
+    /// Names of the executables that may be linked into the bin dir; empty
+    /// for a foreign release, whose executables are found after extraction.
     pub executables: Vec<String>,
     pub installed_at: u64,
 }
@@ -167,6 +168,18 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         staging.path(),
         &Limits::default(),
     )?;
+    if verified.executables.is_empty() {
+        let found = discover_executables(staging.path(), &extracted.files);
+        if found.is_empty() {
+            return Err(Error::other(
+                format!(
+                    "{} has no executable at its top or in bin/",
+                    verified.asset
+                ),
+                "this release does not look like a command-line tool; pick another repository or version.",
+            ));
+        }
+    }
     let executables = mark_executables(staging.path(), &extracted.files, &verified.executables)?;
     if executables.is_empty() {
         return Err(Error::verification_with_hint(
@@ -335,8 +348,12 @@ fn free_dir_name(versions: &Path, version: &str) -> String {
         .unwrap_or_else(|| version.to_string())
 }
 
-/// The declared executables present at the top of the staging dir, made 0755.
+/// The declared executables present at the top of the staging dir, made 0755;
+/// with none declared (a foreign release), the ones `discover_executables` finds.
 fn mark_executables(staging: &Path, files: &[PathBuf], declared: &[String]) -> Result<Vec<String>> {
+    if declared.is_empty() {
+        return Ok(discover_executables(staging, files));
+    }
     let mut found = Vec::new();
     for name in declared {
         for candidate in [name.clone(), format!("{name}.exe")] {
@@ -347,6 +364,61 @@ fn mark_executables(staging: &Path, files: &[PathBuf], declared: &[String]) -> R
         }
     }
     Ok(found)
+}
+
+/// A foreign release's commands: regular files with an execute bit (or named
+/// `.exe`) at the top of the archive or directly in `bin/` (after the strip of
+/// a single top directory), leaving out libraries and shell scripts, which
+/// are rarely commands of their own. Names are relative paths, one per file
+/// name, since each becomes `<bin-dir>/<file name>`.
+fn discover_executables(staging: &Path, files: &[PathBuf]) -> Vec<String> {
+    let mut found: Vec<String> = Vec::new();
+    for relative in files {
+        let Some(name) = relative
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+        else {
+            continue;
+        };
+        let parent = relative.parent().unwrap_or(Path::new(""));
+        let at_command_place = parent == Path::new("") || parent == Path::new("bin");
+        if !at_command_place || name.starts_with('.') || is_library_or_script(&name) {
+            continue;
+        }
+        if !(name.to_ascii_lowercase().ends_with(".exe")
+            || has_execute_bit(&staging.join(relative)))
+        {
+            continue;
+        }
+        let taken = found
+            .iter()
+            .any(|f| Path::new(f).file_name() == relative.file_name());
+        if !taken {
+            found.push(relative.to_string_lossy().replace('\\', "/"));
+        }
+    }
+    found
+}
+
+fn is_library_or_script(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".so", ".dylib", ".dll", ".sh", ".a", ".lib"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+        || lower.contains(".so.")
+}
+
+#[cfg(unix)]
+fn has_execute_bit(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
+}
+
+#[cfg(not(unix))]
+fn has_execute_bit(_path: &Path) -> bool {
+    false
 }
 
 fn hash_files(
@@ -415,20 +487,22 @@ pub fn bin_entries(
     executables
         .iter()
         .map(|exe| {
+            // `bin/rg` is linked as `<bin-dir>/rg`.
+            let file_name = exe.rsplit('/').next().unwrap_or(exe);
             if os == "windows" {
-                let name = if exe.ends_with(".exe") {
-                    exe.clone()
+                let (name, relative) = if exe.ends_with(".exe") {
+                    (file_name.to_string(), exe.clone())
                 } else {
-                    format!("{exe}.exe")
+                    (format!("{file_name}.exe"), format!("{exe}.exe"))
                 };
                 BinEntry {
                     path: layout.bin_dir.join(&name),
-                    source: layout.versions_dir().join(active_dir).join(&name),
+                    source: layout.versions_dir().join(active_dir).join(&relative),
                     kind: BinKind::HardLinkOrCopy,
                 }
             } else {
                 BinEntry {
-                    path: layout.bin_dir.join(exe),
+                    path: layout.bin_dir.join(file_name),
                     source: layout.current_link().join(exe),
                     kind: BinKind::Symlink,
                 }
@@ -570,6 +644,52 @@ mod tests {
                     kind: BinKind::HardLinkOrCopy,
                 },
             ]
+        );
+    }
+
+    #[test]
+    fn executables_in_bin_are_linked_by_file_name() {
+        let exes = vec!["bin/rg".to_string(), "jq".to_string()];
+        let entries = bin_entries("linux", &layout(), "14.1.0", &exes);
+        assert_eq!(entries[0].path, PathBuf::from("/b/rg"));
+        assert_eq!(entries[0].source, PathBuf::from("/p/current/bin/rg"));
+        assert_eq!(entries[1].path, PathBuf::from("/b/jq"));
+        let entries = bin_entries("windows", &layout(), "14.1.0", &exes);
+        assert_eq!(entries[0].path, PathBuf::from("/b/rg.exe"));
+        assert_eq!(
+            entries[0].source,
+            PathBuf::from("/p/versions/14.1.0/bin/rg.exe")
+        );
+    }
+
+    #[test]
+    fn foreign_executables_are_discovered_at_the_top_and_in_bin() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let files = [
+            ("rg", 0o755),
+            ("README.md", 0o644),
+            ("complete/rg.bash", 0o755),
+            ("bin/llama-cli", 0o755),
+            ("bin/libggml.so", 0o755),
+            ("bin/libfoo.so.1", 0o755),
+            ("install.sh", 0o755),
+            ("tool.exe", 0o644),
+            ("bin/rg", 0o755),
+            ("doc/tool", 0o755),
+        ];
+        let mut relative = Vec::new();
+        for (path, mode) in files {
+            let full = dir.path().join(path);
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, b"x").unwrap();
+            std::fs::set_permissions(&full, std::fs::Permissions::from_mode(mode)).unwrap();
+            relative.push(PathBuf::from(path));
+        }
+        relative.sort();
+        assert_eq!(
+            discover_executables(dir.path(), &relative),
+            ["bin/llama-cli", "bin/rg", "tool.exe"]
         );
     }
 

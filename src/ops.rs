@@ -20,6 +20,7 @@ use crate::platform::{self, Platform};
 use crate::progress::Progress;
 use crate::receipt::{self, Receipt};
 use crate::select::{self, Selection};
+use crate::source::foreign::{self, Evidence};
 use crate::source::{self, index, Offered, Root, VerifiedRelease};
 use crate::state::State;
 use crate::version::{self, Requirement};
@@ -114,8 +115,12 @@ pub struct Product<'a> {
 
 pub fn bitnet(config: &Config) -> Product<'_> {
     Product {
-        name: PRODUCT,
-        executables: PRODUCT_EXECUTABLES,
+        name: &config.product,
+        executables: if config.foreign_repo {
+            &[]
+        } else {
+            PRODUCT_EXECUTABLES
+        },
         source: &config.source,
     }
 }
@@ -128,6 +133,8 @@ pub struct Resolved {
     pub source_text: String,
     /// The signed index timestamp to record for this root.
     pub index_mark: Option<(String, u64)>,
+    /// `--repo`: what vouches for the asset (see `source::foreign`).
+    pub evidence: Option<Evidence>,
 }
 
 /// A version offered by one source, with where it came from.
@@ -340,6 +347,9 @@ fn resolve_among(
         "resolved {} {} from {}",
         product.name, chosen.offered.version, chosen.source
     ));
+    if ctx.config.foreign_repo {
+        return resolve_foreign(ctx, product, chosen, platform);
+    }
     let release = source::open_release(
         &ctx.fetcher,
         product.name,
@@ -358,18 +368,71 @@ fn resolve_among(
             &ctx.config.preferences,
         )?
     };
-    if ctx.progress.is_verbose() {
-        for candidate in &selection.candidates {
-            let mark = if candidate.accepted { "+" } else { "-" };
-            eprintln!("  {mark} {}: {}", candidate.asset, candidate.reason);
-        }
-    }
+    show_candidates(ctx, &selection);
     Ok(Resolved {
         release,
         selection,
         platform,
         source_text: chosen.source.clone(),
         index_mark: chosen.index_mark.clone(),
+        evidence: None,
+    })
+}
+
+fn show_candidates(ctx: &Context, selection: &Selection) {
+    if ctx.progress.is_verbose() {
+        for candidate in &selection.candidates {
+            let mark = if candidate.accepted { "+" } else { "-" };
+            eprintln!("  {mark} {}: {}", candidate.asset, candidate.reason);
+        }
+    }
+}
+
+/// `--repo`: the asset is chosen from every listed name, then the strongest
+/// evidence the release offers for it is found (`source::foreign`).
+fn resolve_foreign(
+    ctx: &Context,
+    product: &Product,
+    chosen: &OfferedAt,
+    platform: Platform,
+) -> Result<Resolved> {
+    if let Some(tag) = source::github::tag_of(&chosen.offered) {
+        ctx.progress.step(&format!("release tag {tag}"));
+    }
+    let listed = chosen.offered.assets.clone().unwrap_or_default();
+    let names: Vec<String> = listed.iter().map(|a| a.name.clone()).collect();
+    let selection = select::select_foreign_asset(&names, &platform, &ctx.config.preferences)?;
+    show_candidates(ctx, &selection);
+    let keys = ctx.config.keys.overridden.then_some(&ctx.config.keys);
+    let evidence = foreign::gather(
+        &ctx.fetcher,
+        &listed,
+        &selection.asset,
+        keys,
+        ctx.config.allow_unverified,
+    )?;
+    if evidence == Evidence::Unverified {
+        ctx.progress.warn(&format!(
+            "{} has no checksum or signature; installing it unverified because of --allow-unverified",
+            selection.asset
+        ));
+    } else {
+        ctx.progress.step(&evidence.describe());
+    }
+    let release = foreign::release(
+        product.name,
+        &chosen.offered,
+        listed,
+        &selection.asset,
+        &evidence,
+    )?;
+    Ok(Resolved {
+        release,
+        selection,
+        platform,
+        source_text: chosen.source.clone(),
+        index_mark: None,
+        evidence: Some(evidence),
     })
 }
 
@@ -384,6 +447,9 @@ pub fn download_verified(
     work: &Path,
 ) -> Result<(PathBuf, String)> {
     let name = &resolved.selection.asset;
+    if let Some(evidence) = &resolved.evidence {
+        return download_foreign_asset(ctx, resolved, evidence, source, work);
+    }
     let first = download_release_asset(ctx, &resolved.release, name, source, work);
     match (first, source) {
         (Err(e), SourceSpec::Roots(roots)) if roots.len() > 1 && mirror_may_help(&e) => {
@@ -502,6 +568,41 @@ fn download_release_asset(
     Ok((dest, downloaded.sha256))
 }
 
+/// `--repo`: downloads the chosen asset and checks it against its evidence.
+/// Not cached: the cache holds only releases our signed checksums cover.
+fn download_foreign_asset(
+    ctx: &Context,
+    resolved: &Resolved,
+    evidence: &Evidence,
+    source: &SourceSpec,
+    work: &Path,
+) -> Result<(PathBuf, String)> {
+    let name = &resolved.selection.asset;
+    let asset = resolved
+        .release
+        .asset(name)
+        .ok_or_else(|| Error::no_match(format!("{name} is not in the release"), ""))?;
+    let headers = match source {
+        SourceSpec::GitHub(gh) => gh
+            .headers()
+            .into_iter()
+            .filter(|(k, _)| *k == "authorization")
+            .collect(),
+        SourceSpec::Roots(_) => Vec::new(),
+    };
+    let cap = asset
+        .size
+        .unwrap_or(crate::download::DEFAULT_MAX_ASSET_BYTES);
+    ctx.progress
+        .step(&format!("downloading {}", asset.location.display()));
+    let dest = work.join(name);
+    let downloaded = ctx
+        .fetcher
+        .fetch_to_file(&asset.location, &headers, &dest, cap, name)?;
+    foreign::check_download(&dest, asset, &downloaded.sha256, evidence, &ctx.config.keys)?;
+    Ok((dest, downloaded.sha256))
+}
+
 fn install_command(ctx: &Context) -> Result<i32> {
     let layout = ctx.layout();
     let _lock = (!ctx.config.dry_run).then(|| lock(ctx)).transpose()?;
@@ -563,7 +664,7 @@ fn install_resolved(
     let (archive, sha256) = download_verified(ctx, resolved, &ctx.config.source, work.path())?;
     crate::faults::checkpoint("downloaded").at("download into", work.path())?;
     let verified = Verified {
-        product: PRODUCT.to_string(),
+        product: resolved.release.product.clone(),
         version: resolved.release.version.to_string(),
         target: resolved.selection.target.clone(),
         variant: resolved.selection.variant.clone(),
@@ -571,7 +672,12 @@ fn install_resolved(
         sha256,
         source: resolved.source_text.clone(),
         archive,
-        executables: PRODUCT_EXECUTABLES.iter().map(|s| s.to_string()).collect(),
+        // A foreign release declares none: they are found after extraction.
+        executables: bitnet(ctx.config)
+            .executables
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         installed_at: ctx.env.now,
     };
     let self_exe = ctx.env.current_exe.as_deref();

@@ -118,6 +118,55 @@ pub fn verify_signature(
     Err(Error::verification(message))
 }
 
+/// Checks a minisign signature over a file, read in chunks so that a large
+/// release asset is never held in memory whole. Only the prehashed form is
+/// accepted, as for `verify_signature`.
+pub fn verify_file_signature(
+    path: &std::path::Path,
+    signature_text: &str,
+    keys: &TrustedKeys,
+    what: &str,
+) -> Result<()> {
+    use std::io::Read;
+    let signature = Signature::decode(signature_text)
+        .map_err(|_| Error::verification(format!("the signature of {what} is malformed")))?;
+    let mut last = None;
+    for key in &keys.keys {
+        let mut verifier = match key.verify_stream(&signature) {
+            Ok(verifier) => verifier,
+            Err(e) => {
+                last = Some(e);
+                continue;
+            }
+        };
+        let mut file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| Error::io("read", path, e))?;
+            if n == 0 {
+                break;
+            }
+            verifier.update(&buf[..n]);
+        }
+        match verifier.finalize() {
+            Ok(()) => return Ok(()),
+            Err(e) => last = Some(e),
+        }
+    }
+    let message = match last {
+        Some(minisign_verify::Error::UnsupportedLegacyMode) => format!(
+            "the signature of {what} uses minisign's legacy unhashed form, which is refused"
+        ),
+        Some(minisign_verify::Error::UnexpectedKeyId) | None => {
+            format!("{what} is signed by a key that is not trusted")
+        }
+        Some(_) => format!("the signature of {what} does not verify"),
+    };
+    Err(Error::verification(message))
+}
+
 /// The `key:value` tokens of a trusted comment; bare words are ignored.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrustedComment {

@@ -53,6 +53,13 @@ pub enum Requirement {
         text: String,
         names_prerelease: bool,
     },
+    /// `--repo` only: a release tag as written (`b3672`, `jq-1.6`) that is not a
+    /// semver requirement. It matches the release with that tag, which the GitHub
+    /// listing gives exactly `version` (see `version_for_tag`).
+    Tag {
+        tag: String,
+        version: Version,
+    },
 }
 
 impl Requirement {
@@ -84,10 +91,31 @@ impl Requirement {
         })
     }
 
+    /// Like `parse`, but text that is no requirement is taken as a release tag
+    /// of a foreign repository, whose tags need not be semver.
+    pub fn parse_or_tag(text: &str) -> Result<Self> {
+        Requirement::parse(text).or_else(|_| {
+            let tag = text.trim().to_string();
+            Ok(Requirement::Tag {
+                version: version_for_tag(&tag),
+                tag,
+            })
+        })
+    }
+
+    /// The tag a `Tag` requirement names exactly, with the version it stands for.
+    pub fn exact_tag(&self) -> Option<(&str, &Version)> {
+        match self {
+            Requirement::Tag { tag, version } => Some((tag, version)),
+            _ => None,
+        }
+    }
+
     pub fn describe(&self) -> String {
         match self {
             Requirement::Latest => "latest".into(),
             Requirement::Req { text, .. } => text.clone(),
+            Requirement::Tag { tag, .. } => tag.clone(),
         }
     }
 
@@ -111,6 +139,9 @@ impl Requirement {
                     && channel.admits(version)
                     && req.matches(&Version::new(version.major, version.minor, version.patch))
             }
+            Requirement::Tag {
+                version: wanted, ..
+            } => version == wanted,
         }
     }
 }
@@ -136,6 +167,52 @@ pub fn resolve<'a>(
 /// Parses a version as it appears in an index, a tag or a trusted comment.
 pub fn parse_version(text: &str) -> Option<Version> {
     Version::parse(text.trim().strip_prefix('v').unwrap_or(text.trim())).ok()
+}
+
+/// Reads a version out of a foreign project's release tag, leniently: the
+/// first run of up to three dot-separated numbers, after any leading name, is
+/// the version, and what follows it (`-rc1`, `rc1`) its pre-release, while
+/// `+build` metadata is dropped. `v14.1.0` → 14.1.0, `jq-1.6` → 1.6.0,
+/// `b3672` → 3672.0.0, `1.0.0-rc1` → 1.0.0-rc1; `nightly` and `1.2.3.4` → none.
+pub fn lenient_tag_version(tag: &str) -> Option<Version> {
+    let start = tag.find(|c: char| c.is_ascii_digit())?;
+    let rest = &tag[start..];
+    let numbers_end = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (numbers, tail) = rest.split_at(numbers_end);
+    let parts: Vec<u64> = numbers
+        .trim_end_matches('.')
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
+    if parts.len() > 3 {
+        return None;
+    }
+    let part = |i: usize| parts.get(i).copied().unwrap_or(0);
+    let mut version = Version::new(part(0), part(1), part(2));
+    let pre = tail.split('+').next().unwrap_or("");
+    let pre = pre.trim_start_matches(['-', '_', '.']);
+    if !pre.is_empty() {
+        version.pre = semver::Prerelease::new(&pre.replace('_', "-")).ok()?;
+    }
+    Some(version)
+}
+
+/// The version a tag stands for: its lenient reading, or for a tag with no
+/// version in it (`nightly`) a pre-release of 0.0.0 named after it, which only
+/// a requirement naming that tag exactly ever picks.
+pub fn version_for_tag(tag: &str) -> Version {
+    lenient_tag_version(tag).unwrap_or_else(|| {
+        let name: String = tag
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+            .collect();
+        let mut version = Version::new(0, 0, 0);
+        version.pre =
+            semver::Prerelease::new(&format!("tag-{name}")).unwrap_or(semver::Prerelease::EMPTY);
+        version
+    })
 }
 
 #[cfg(test)]
@@ -220,5 +297,43 @@ mod tests {
     fn channels_parse_and_reject_unknown_names() {
         assert_eq!(Channel::parse("Beta").unwrap(), Channel::Beta);
         assert_eq!(Channel::parse("weekly").unwrap_err().exit_code(), 2);
+    }
+
+    #[test]
+    fn foreign_tags_read_leniently() {
+        let table: &[(&str, Option<&str>)] = &[
+            ("v14.1.0", Some("14.1.0")),
+            ("jq-1.6", Some("1.6.0")),
+            ("b3672", Some("3672.0.0")),
+            ("1.0.0-rc1", Some("1.0.0-rc1")),
+            ("v2.0rc2", Some("2.0.0-rc2")),
+            ("cli/v2.3.1+build.7", Some("2.3.1")),
+            ("llvmorg-18.1.8", Some("18.1.8")),
+            ("nightly", None),
+            ("1.2.3.4", None),
+        ];
+        for (tag, want) in table {
+            assert_eq!(
+                lenient_tag_version(tag).map(|v| v.to_string()).as_deref(),
+                *want,
+                "{tag}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_tag_requirement_matches_only_its_version() {
+        let req = Requirement::parse_or_tag("b3672").unwrap();
+        assert_eq!(req.exact_tag().map(|(t, _)| t), Some("b3672"));
+        assert!(req.matches(&Version::new(3672, 0, 0), Channel::Stable));
+        assert!(!req.matches(&Version::new(3700, 0, 0), Channel::Stable));
+        let nightly = Requirement::parse_or_tag("nightly").unwrap();
+        assert_eq!(version_for_tag("nightly").to_string(), "0.0.0-tag-nightly");
+        assert!(nightly.matches(&version_for_tag("nightly"), Channel::Stable));
+        assert!(!Requirement::Latest.matches(&version_for_tag("nightly"), Channel::Stable));
+        assert_eq!(
+            Requirement::parse_or_tag("1.6").unwrap(),
+            Requirement::parse("1.6").unwrap()
+        );
     }
 }

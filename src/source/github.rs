@@ -1,6 +1,13 @@
 //! GitHub Releases (CONTRACT 2.4): lists a repository's releases through the API
 //! (following `Link: rel="next"`), skips drafts, keeps only the tags of the
 //! product asked for, and offers each release's assets by their download URL.
+//!
+//! For a foreign repository (`--repo`), every non-draft release counts and its
+//! version is read leniently from the tag (`version::lenient_tag_version`); a
+//! release GitHub marks `prerelease` whose tag names no pre-release gets the
+//! pre-release `pre`, so that only a beta/nightly channel or a requirement
+//! naming a pre-release picks it. A tag asked for exactly keeps the version the
+//! requirement gave it, whatever it reads as.
 
 use semver::Version;
 use serde::Deserialize;
@@ -23,6 +30,10 @@ pub struct GitHub {
     pub token: Option<String>,
     /// `v` for bitnet, `bitnet-install-v` for the installer itself.
     pub tag_prefix: String,
+    /// A foreign repository: any tag, read leniently (see the module doc).
+    pub lenient_tags: bool,
+    /// The tag `--version` named exactly, with the version it stands for.
+    pub exact_tag: Option<(String, Version)>,
 }
 
 #[derive(Deserialize)]
@@ -30,6 +41,8 @@ struct ApiRelease {
     tag_name: String,
     #[serde(default)]
     draft: bool,
+    #[serde(default)]
+    prerelease: bool,
     #[serde(default)]
     assets: Vec<ApiAsset>,
 }
@@ -86,7 +99,11 @@ impl GitHub {
         if release.draft {
             return None;
         }
-        let version = version_from_tag(&release.tag_name, &self.tag_prefix)?;
+        let version = if self.lenient_tags {
+            self.lenient_version(&release.tag_name, release.prerelease)?
+        } else {
+            version_from_tag(&release.tag_name, &self.tag_prefix)?
+        };
         let assets = release
             .assets
             .into_iter()
@@ -107,6 +124,30 @@ impl GitHub {
             version,
             assets: Some(assets),
         })
+    }
+}
+
+impl GitHub {
+    fn lenient_version(&self, tag: &str, prerelease: bool) -> Option<Version> {
+        if let Some((exact, version)) = &self.exact_tag {
+            if exact == tag {
+                return Some(version.clone());
+            }
+        }
+        let mut version = crate::version::lenient_tag_version(tag)?;
+        if prerelease && version.pre.is_empty() {
+            version.pre = semver::Prerelease::new("pre").ok()?;
+        }
+        Some(version)
+    }
+}
+
+/// The tag of a release this source offered, read back from its download base
+/// (`https://github.com/<repo>/releases/download/<tag>`).
+pub fn tag_of(offered: &Offered) -> Option<&str> {
+    match &offered.base {
+        Location::Remote(url) => url.split_once("/releases/download/").map(|(_, tag)| tag),
+        Location::Local(_) => None,
     }
 }
 
@@ -162,6 +203,8 @@ mod tests {
             repo: DEFAULT_REPO.into(),
             token: None,
             tag_prefix: "v".into(),
+            lenient_tags: false,
+            exact_tag: None,
         };
         let json = r#"[{"tag_name":"v0.3.2","draft":true,"assets":[]},
             {"tag_name":"v0.3.1","draft":false,"assets":[{"name":"a.tar.gz","browser_download_url":"https://dl/a","size":5,"digest":"sha256:ABCD"}]}]"#;
@@ -171,5 +214,30 @@ mod tests {
         let assets = offered[0].assets.as_ref().unwrap();
         assert_eq!(assets[0].host_digest.as_deref(), Some("abcd"));
         assert_eq!(assets[0].size, Some(5));
+    }
+
+    #[test]
+    fn foreign_listings_read_any_tag_and_mark_github_prereleases() {
+        let gh = GitHub {
+            api: DEFAULT_API.into(),
+            repo: "ggml-org/llama.cpp".into(),
+            token: None,
+            tag_prefix: String::new(),
+            lenient_tags: true,
+            exact_tag: Some(("nightly".into(), crate::version::version_for_tag("nightly"))),
+        };
+        let json = r#"[{"tag_name":"b3700","prerelease":true,"assets":[]},
+            {"tag_name":"b3672","assets":[]},
+            {"tag_name":"jq-1.6","assets":[]},
+            {"tag_name":"nightly","assets":[]},
+            {"tag_name":"latest-build","assets":[]}]"#;
+        let releases: Vec<ApiRelease> = serde_json::from_str(json).unwrap();
+        let offered: Vec<Offered> = releases.into_iter().filter_map(|r| gh.offered(r)).collect();
+        let versions: Vec<String> = offered.iter().map(|o| o.version.to_string()).collect();
+        assert_eq!(
+            versions,
+            ["3700.0.0-pre", "3672.0.0", "1.6.0", "0.0.0-tag-nightly"]
+        );
+        assert_eq!(tag_of(&offered[2]), Some("jq-1.6"));
     }
 }

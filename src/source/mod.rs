@@ -3,6 +3,7 @@
 //! roots (`index.rs`) and GitHub Releases (`github.rs`) yield the same types,
 //! so everything after this step is shared.
 
+pub mod foreign;
 pub mod github;
 pub mod index;
 

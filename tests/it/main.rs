@@ -9,5 +9,6 @@ mod github;
 mod install;
 mod lifecycle;
 mod network;
+mod repo;
 mod server_selftest;
 mod updater;
