@@ -649,7 +649,21 @@ fn already_installed(
             "pass --allow-downgrade to install an older version, or use `bitnet-install use` for one that is installed.",
         ));
     }
+    if let Some(receipt) = installed_copy_of(ctx, resolved).filter(|_| !ctx.config.force) {
+        return activate(ctx, &receipt).map(Some);
+    }
     Ok(None)
+}
+
+/// The receipt of an installed, inactive copy of exactly the chosen asset:
+/// installing it again only needs the switch, not a download.
+fn installed_copy_of(ctx: &Context, resolved: &Resolved) -> Option<Receipt> {
+    let layout = ctx.layout();
+    let receipt =
+        Receipt::read(&layout.receipt_path(&resolved.release.version.to_string())).ok()?;
+    let same_asset = receipt.asset == resolved.selection.asset
+        && resolved.release.checksums.digest_of(&receipt.asset) == Some(receipt.sha256.as_str());
+    (same_asset && layout.versions_dir().join(&receipt.dir).is_dir()).then_some(receipt)
 }
 
 /// Downloads, verifies and installs a resolved release, then records state.

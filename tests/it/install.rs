@@ -370,11 +370,19 @@ fn reinstalling_the_active_version_is_a_no_op_unless_forced() {
 #[test]
 fn an_older_version_needs_allow_downgrade() {
     let world = world_with(&["0.3.1", "0.3.2"]);
+    install(&world, &["--version", "0.3.1"]).assert_code(0);
     install(&world, &[]).assert_code(0);
     install(&world, &["--version", "0.3.1"]).assert_code(1);
     installed_cli_says(&world, "bitnet-cli 0.3.2");
+    let asset = format!("/v0.3.1/bitnet-0.3.1-{TARGET}.tar.gz");
+    let downloads = world.server.count(&asset);
     install(&world, &["--version", "0.3.1", "--allow-downgrade"]).assert_code(0);
     installed_cli_says(&world, "bitnet-cli 0.3.1");
+    assert_eq!(
+        world.server.count(&asset),
+        downloads,
+        "an installed copy is switched to, not downloaded again"
+    );
 }
 
 #[test]

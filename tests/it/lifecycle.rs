@@ -574,10 +574,17 @@ fn two_concurrent_installs_end_in_one_consistent_state() {
             );
         }
         run(&world, &["verify"]).assert_code(0);
-        let active = std::fs::read_link(world.prefix.join("current")).unwrap();
-        let dir = active.file_name().unwrap().to_str().unwrap().to_string();
-        assert!(round.contains(&dir.as_str()), "{dir}");
-        assert_eq!(cli_version(&world), format!("bitnet-cli {dir}"));
+        let listed = run(&world, &["list", "--json"]).json();
+        let active: Vec<&str> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["active"] == true)
+            .filter_map(|v| v["version"].as_str())
+            .collect();
+        assert_eq!(active.len(), 1, "{listed}");
+        assert!(round.contains(&active[0]), "{listed}");
+        assert_eq!(cli_version(&world), format!("bitnet-cli {}", active[0]));
         assert!(World::tree(&world.prefix.join("tmp")).is_empty());
     }
 }
