@@ -93,7 +93,9 @@ impl Http {
             .connect_timeout(options.timeout)
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::limited(10))
-            .no_proxy();
+            .no_proxy()
+            // Pure-Rust DNS: a static binary cannot load glibc's NSS modules at run time.
+            .hickory_dns(true);
         if let Some(path) = &options.ca_cert {
             builder = builder.add_root_certificate(read_certificate(path)?);
         }

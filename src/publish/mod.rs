@@ -9,6 +9,7 @@ mod index;
 mod keys;
 mod names;
 mod package;
+pub mod packaging;
 mod seal;
 
 pub use index::{index_trusted_comment, parse_duration, write_index};

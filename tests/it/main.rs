@@ -3,4 +3,5 @@
 mod support;
 
 mod install;
+mod packaging;
 mod server_selftest;
