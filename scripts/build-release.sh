@@ -25,23 +25,15 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
 
 echo "==> cargo build --release --target $TARGET (+crt-static)"
 # --target keeps RUSTFLAGS away from build scripts and proc macros, which must
 # stay dynamic host programs.
 RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+crt-static" \
     cargo build --release --locked --target "$TARGET" \
-    --bin bitnet-install --bin bitnet-release 2>&1 | tee "$log"
-
-# glibc prints this linker warning for every NSS entry point that a static
-# binary could reach; the HTTP client resolves names with hickory-dns so none
-# of them may be called, and seeing one means a resolver crept back in.
-if grep -E "Using '(getaddrinfo|gethostbyname|getpwnam|getpwuid)[a-z_]*' in statically linked" "$log"; then
-    echo "build-release.sh: the static build calls glibc NSS (see the warning above)" >&2
-    exit 1
-fi
+    --bin bitnet-install --bin bitnet-release
 
 bin="target/$TARGET/release/bitnet-install"
 linkage=$(ldd "$bin" 2>&1 || true)
@@ -59,6 +51,29 @@ if [ "$size" -gt "$BUDGET_BYTES" ]; then
 fi
 
 "$bin" --version
+
+# A static glibc cannot load its NSS modules (libnss_*.so) at run time, so names
+# must be resolved by hickory-dns (src/http.rs), which reads /etc/hosts and
+# /etc/resolv.conf itself. glibc's getaddrinfo is still linked (reqwest's unused
+# fallback resolver), so this is checked by running the binary: resolve
+# `localhost` and fail if it ever touches nsswitch.conf or an NSS module.
+if command -v strace >/dev/null; then
+    env -i HOME="$work" PATH=/usr/bin:/bin timeout 120 \
+        strace -f -qq -e trace=openat,open -o "$work/trace" \
+        "$bin" install --dry-run --from http://localhost:9/ \
+        --prefix "$work/prefix" --bin-dir "$work/bin" >/dev/null 2>&1 || true
+    if grep -E 'nsswitch\.conf|libnss_' "$work/trace"; then
+        echo "build-release.sh: name resolution went through glibc NSS" >&2
+        exit 1
+    fi
+    if ! grep -q '/etc/hosts' "$work/trace"; then
+        echo "build-release.sh: localhost was not resolved through hickory-dns" >&2
+        exit 1
+    fi
+    echo "==> names resolve through hickory-dns, not glibc NSS"
+else
+    echo "==> strace not installed: skipped the run-time check of name resolution"
+fi
 
 if [ -n "$out" ]; then
     mkdir -p "$out"
