@@ -142,10 +142,12 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
     }
     for ((relative, control), asset) in &debs {
         let control = write_file(out, relative, control)?;
-        let root = control
-            .parent()
-            .and_then(Path::parent)
-            .ok_or_else(|| Error::other("the Debian control file has no package root", ""))?;
+        let root = control.parent().and_then(Path::parent).ok_or_else(|| {
+            Error::other(
+                "the Debian control file has no package root",
+                "render packaging/debian/control to <root>/DEBIAN/control.",
+            )
+        })?;
         populate_deb_tree(asset, root, out)?;
         rendered.files.push(root.to_path_buf());
     }
@@ -159,6 +161,7 @@ fn write_file(out: &Path, relative: &Path, text: &str) -> Result<PathBuf> {
     fs::create_dir_all(parent).at("create directory", parent)?;
     set_mode(parent, 0o755)?;
     atomic::write_bytes(&path, text.as_bytes())?;
+    set_mode(&path, 0o644)?;
     Ok(path)
 }
 
@@ -516,7 +519,20 @@ fn populate_deb_tree(asset: &Asset, root: &Path, scratch_parent: &Path) -> Resul
             "package every command of the product: `bitnet-release package ... bitnet-cli bitnet-server`.",
         ));
     }
-    set_mode(&root.join("DEBIAN"), 0o755)
+    set_dir_modes(root)
+}
+
+/// dpkg installs directories with the modes of the package tree, so they must be
+/// 0755 whatever the umask was when the tree was made.
+fn set_dir_modes(dir: &Path) -> Result<()> {
+    set_mode(dir, 0o755)?;
+    for entry in fs::read_dir(dir).at("read directory", dir)? {
+        let path = entry.at("read directory", dir)?.path();
+        if path.is_dir() {
+            set_dir_modes(&path)?;
+        }
+    }
+    Ok(())
 }
 
 fn copy_with_mode(source: &Path, dest: &Path, mode: u32) -> Result<()> {
@@ -529,11 +545,12 @@ fn copy_with_mode(source: &Path, dest: &Path, mode: u32) -> Result<()> {
     };
     atomic::write_with(dest, write_mode, Replace::Refuse, |file| {
         std::io::copy(&mut fs::File::open(source)?, file).map(drop)
-    })
+    })?;
+    set_mode(dest, mode)
 }
 
-/// Package builders check directory modes (dpkg-deb wants 0755 for `DEBIAN`), so
-/// they must not depend on the caller's umask.
+/// Package builders check modes (dpkg-deb wants 0755 for `DEBIAN`) and install
+/// files with them, so they must not depend on the caller's umask.
 fn set_mode(path: &Path, mode: u32) -> Result<()> {
     #[cfg(unix)]
     {

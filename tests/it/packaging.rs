@@ -116,10 +116,13 @@ fn product_release(version: &str, targets: &[&str]) -> ReleaseBuilder {
         .asset_standard("x86_64-unknown-linux-gnu", Some("avx2"))
 }
 
-/// Runs `bitnet-release packaging --release <release> --out <out> <extra>`.
+/// Runs `bitnet-release packaging --release <release> --out <out> <extra>`, under a
+/// strict umask: the package trees must not depend on the publisher's.
 fn packaging(release: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_bitnet-release"));
-    cmd.arg("packaging")
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "umask 077; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_bitnet-release"))
+        .arg("packaging")
         .arg("--release")
         .arg(release)
         .arg("--out")
@@ -473,10 +476,14 @@ fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
         "Package: bitnet\nVersion: 0.4.0~beta.1-1\nArchitecture: amd64\n"
     );
     let contents = run_ok(tool("dpkg-deb", "dpkg").arg("--contents").arg(&deb));
-    assert!(
-        contents.stdout.contains("-rwxr-xr-x root/root"),
-        "{contents}"
-    );
+    for line in contents.stdout.lines() {
+        let expected = match line.chars().next() {
+            Some('d') => "drwxr-xr-x root/root",
+            _ if line.contains("/usr/bin/") => "-rwxr-xr-x root/root",
+            _ => "-rw-r--r-- root/root",
+        };
+        assert!(line.starts_with(expected), "{line}");
+    }
     assert!(
         contents.stdout.contains("./usr/bin/bitnet-cli"),
         "{contents}"
