@@ -101,7 +101,9 @@ impl Http {
             // a stalled server is abandoned, a long steady download is not.
             .timeout(options.timeout)
             .redirect(reqwest::redirect::Policy::limited(10))
-            .no_proxy();
+            .no_proxy()
+            // Pure-Rust DNS: a static binary cannot load glibc's NSS modules at run time.
+            .hickory_dns(true);
         if let Some(path) = &options.ca_cert {
             builder = builder.add_root_certificate(read_certificate(path)?);
         }

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bitnet_install::env::Env;
+use bitnet_install::publish::packaging::{self, PackagingRequest};
 use bitnet_install::publish::{self, PackageFormat, PackageRequest};
+use bitnet_install::verify::TrustedKeys;
 use bitnet_install::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -83,6 +85,26 @@ enum Command {
         /// The v<VERSION> directory of a sealed bitnet-install release.
         #[arg(long, value_name = "DIR")]
         release: PathBuf,
+        /// Where install.sh and install.ps1 are written.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+    /// Render the package manifests (Homebrew, Scoop, winget, Chocolatey, snap, AUR,
+    /// Debian, RPM, Docker) of a sealed release, with its URLs and SHA-256 digests.
+    Packaging {
+        /// The sealed release directory of the product.
+        #[arg(long, value_name = "DIR")]
+        release: PathBuf,
+        /// The sealed release directory of bitnet-install, for the Docker image.
+        #[arg(long, value_name = "DIR")]
+        installer_release: Option<PathBuf>,
+        /// Verify SHA256SUMS against this minisign public key (base64 or .pub file) first.
+        #[arg(long, value_name = "KEY|FILE")]
+        public_key: Option<String>,
+        /// Assets are downloaded from <URL>/<tag>/<asset>.
+        #[arg(long, value_name = "URL", default_value = packaging::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// A new or empty directory for the rendered manifests.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
@@ -167,6 +189,34 @@ fn run(command: Command, now: u64) -> Result<()> {
             let (sh, ps1) = publish::scripts::render(&release, &root, &out)?;
             println!("{}", sh.display());
             println!("{}", ps1.display());
+        }
+        Command::Packaging {
+            release,
+            installer_release,
+            public_key,
+            base_url,
+            out,
+        } => {
+            let trusted_keys = match public_key {
+                Some(key) => Some(TrustedKeys::from_user(&key, |path| {
+                    std::fs::read_to_string(path).ok()
+                })?),
+                None => None,
+            };
+            let request = PackagingRequest {
+                release_dir: release,
+                installer_release_dir: installer_release,
+                trusted_keys,
+                base_url,
+                out_dir: out,
+            };
+            let rendered = packaging::render_packaging(&request)?;
+            for path in &rendered.files {
+                println!("{}", path.display());
+            }
+            for note in &rendered.skipped {
+                eprintln!("skipped {note}");
+            }
         }
     }
     Ok(())

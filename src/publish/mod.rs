@@ -9,6 +9,7 @@ mod index;
 mod keys;
 mod names;
 mod package;
+pub mod packaging;
 pub mod scripts;
 mod seal;
 

@@ -9,6 +9,7 @@ mod github;
 mod install;
 mod lifecycle;
 mod network;
+mod packaging;
 mod repo;
 mod server_selftest;
 mod updater;

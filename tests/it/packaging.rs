@@ -1,0 +1,718 @@
+//! `bitnet-release packaging` end to end: a release is built and sealed in the test,
+//! the manifests are rendered from it, and each is checked with its ecosystem's own
+//! tools: `ruby -c` and an evaluation of the Homebrew formula, JSON/YAML/XML parses
+//! with required fields, `bash -n` and a real `package()` run of the PKGBUILD, the
+//! snap's download step run against the release, a real `.deb` built, installed,
+//! run and removed with dpkg, and a real `.rpm` built with rpmbuild and inspected.
+//! Also: refusals (missing or tampered assets, untrusted signature) and the crate's
+//! published file list.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use crate::support::*;
+
+const VERSION: &str = "0.3.2";
+const INSTALLER_VERSION: &str = "0.1.0";
+const BASE: &str = "https://github.com/microsoft/BitNet/releases/download";
+const TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+    "aarch64-pc-windows-msvc",
+];
+
+/// A sealed product release with every target, a sealed installer release, and the
+/// manifests rendered from both.
+struct Rendered {
+    tmp: TempDir,
+    key: TestKey,
+    version: String,
+    release: Written,
+    out: PathBuf,
+}
+
+impl Rendered {
+    fn new(version: &str) -> Rendered {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let key = TestKey::generate();
+        let release = product_release(version, TARGETS).write_to(&tmp.path().join("bitnet"), &key);
+        let installer = ReleaseBuilder::new("bitnet-install", INSTALLER_VERSION)
+            .asset_bare(
+                "x86_64-unknown-linux-gnu",
+                None,
+                fake_exe("bitnet-install", INSTALLER_VERSION),
+            )
+            .write_to(&tmp.path().join("installer"), &key);
+        let out = tmp.path().join("out");
+        let public_key = key.public_base64();
+        let installer_dir = installer.dir.to_str().expect("utf-8 path");
+        packaging(
+            &release.dir,
+            &out,
+            &[
+                "--public-key",
+                &public_key,
+                "--installer-release",
+                installer_dir,
+            ],
+        )
+        .assert_code(0);
+        Rendered {
+            tmp,
+            key,
+            version: version.to_string(),
+            release,
+            out,
+        }
+    }
+
+    fn asset(&self, target: &str) -> String {
+        let ext = if target.contains("windows") {
+            "zip"
+        } else {
+            "tar.gz"
+        };
+        format!("bitnet-{}-{target}.{ext}", self.version)
+    }
+
+    fn url(&self, target: &str) -> String {
+        format!("{BASE}/v{}/{}", self.version, self.asset(target))
+    }
+
+    fn sha256(&self, target: &str) -> &str {
+        self.release.sha256(&self.asset(target))
+    }
+
+    fn file(&self, relative: &str) -> PathBuf {
+        self.out.join(relative)
+    }
+
+    fn read(&self, relative: &str) -> String {
+        std::fs::read_to_string(self.file(relative))
+            .unwrap_or_else(|e| panic!("read {relative}: {e}"))
+    }
+
+    fn winget(&self, file: &str) -> Value {
+        yaml(&self.file(&format!(
+            "winget/manifests/m/Microsoft/BitNet/{}/{file}",
+            self.version
+        )))
+    }
+}
+
+fn product_release(version: &str, targets: &[&str]) -> ReleaseBuilder {
+    targets
+        .iter()
+        .fold(ReleaseBuilder::new("bitnet", version), |release, target| {
+            release.asset_standard(target, None)
+        })
+        // A variant build is published too; the manifests use the baseline ones.
+        .asset_standard("x86_64-unknown-linux-gnu", Some("avx2"))
+}
+
+/// Runs `bitnet-release packaging --release <release> --out <out> <extra>`, under a
+/// strict umask: the package trees must not depend on the publisher's.
+fn packaging(release: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "umask 077; exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_bitnet-release"))
+        .arg("packaging")
+        .arg("--release")
+        .arg(release)
+        .arg("--out")
+        .arg(out)
+        .args(extra);
+    Output::run(&mut cmd)
+}
+
+/// A command for a tool the checks need, or a panic naming the Debian package that
+/// provides it (scripts/test.sh installs them all).
+fn tool(program: &str, debian_package: &str) -> Command {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()));
+    assert!(
+        found,
+        "{program} is not installed: `apt-get install {debian_package}` (scripts/test.sh does)"
+    );
+    Command::new(program)
+}
+
+fn run_ok(cmd: &mut Command) -> Output {
+    let out = Output::run(cmd);
+    assert!(out.success(), "{cmd:?} failed\n{out}");
+    out
+}
+
+/// A YAML file parsed by Ruby's Psych and handed over as JSON.
+fn yaml(path: &Path) -> Value {
+    let out = run_ok(
+        tool("ruby", "ruby")
+            .args([
+                "-ryaml",
+                "-rjson",
+                "-e",
+                "puts JSON.generate(YAML.safe_load(File.read(ARGV[0])))",
+            ])
+            .arg(path),
+    );
+    serde_json::from_str(&out.stdout).expect("ruby printed JSON")
+}
+
+#[test]
+fn homebrew_formula_is_valid_ruby_with_a_url_and_sha256_per_os_and_arch() {
+    let r = Rendered::new(VERSION);
+    let formula = r.file("homebrew/bitnet.rb");
+    let syntax = run_ok(tool("ruby", "ruby").arg("-c").arg(&formula));
+    assert_eq!(syntax.stdout.trim(), "Syntax OK");
+
+    // Evaluate the formula's class body with a stand-in for Homebrew's DSL, once
+    // per OS and architecture, and record what Homebrew would download.
+    let dsl = r#"
+        $os, $arch = ARGV[1], ARGV[2]
+        class Formula
+          def self.desc(_) end
+          def self.homepage(_) end
+          def self.license(_) end
+          def self.version(v) $version = v end
+          def self.on_macos; yield if $os == "macos" end
+          def self.on_linux; yield if $os == "linux" end
+          def self.on_arm; yield if $arch == "arm" end
+          def self.on_intel; yield if $arch == "intel" end
+          def self.url(u) $url = u end
+          def self.sha256(s) $sha256 = s end
+          def self.test(&block) $test = block end
+        end
+        load ARGV[0]
+        puts [$version, $url, $sha256, !$test.nil?, Bitnet.instance_method(:install).arity].join(" ")
+    "#;
+    for (os, arch, target) in [
+        ("macos", "arm", "aarch64-apple-darwin"),
+        ("macos", "intel", "x86_64-apple-darwin"),
+        ("linux", "arm", "aarch64-unknown-linux-gnu"),
+        ("linux", "intel", "x86_64-unknown-linux-gnu"),
+    ] {
+        let out = run_ok(
+            tool("ruby", "ruby")
+                .arg("-e")
+                .arg(dsl)
+                .arg(&formula)
+                .args([os, arch]),
+        );
+        let expected = format!("{VERSION} {} {} true 0", r.url(target), r.sha256(target));
+        assert_eq!(out.stdout.trim(), expected, "{os}/{arch}");
+    }
+}
+
+#[test]
+fn scoop_manifest_has_both_architectures_and_an_autoupdate_that_rebuilds_the_urls() {
+    let r = Rendered::new(VERSION);
+    let text = r.read("scoop/bitnet.json");
+    let manifest: Value = serde_json::from_str(&text).expect("the Scoop manifest is JSON");
+    assert_eq!(manifest["version"], VERSION);
+    assert_eq!(manifest["license"], "MIT");
+    assert_eq!(
+        manifest["bin"],
+        serde_json::json!(["bitnet-cli.exe", "bitnet-server.exe"])
+    );
+    assert_eq!(
+        manifest["checkver"]["github"],
+        "https://github.com/microsoft/BitNet"
+    );
+    assert_eq!(manifest["autoupdate"]["hash"]["url"], "$baseurl/SHA256SUMS");
+    for (arch, target) in [
+        ("64bit", "x86_64-pc-windows-msvc"),
+        ("arm64", "aarch64-pc-windows-msvc"),
+    ] {
+        let entry = &manifest["architecture"][arch];
+        assert_eq!(entry["url"], r.url(target));
+        assert_eq!(entry["hash"], r.sha256(target));
+        // Scoop's autoupdate substitutes $version: it must give back today's URL.
+        let pattern = manifest["autoupdate"]["architecture"][arch]["url"]
+            .as_str()
+            .expect("autoupdate url");
+        assert_eq!(pattern.replace("$version", VERSION), r.url(target));
+    }
+}
+
+#[test]
+fn winget_manifests_follow_the_multi_file_schema() {
+    let r = Rendered::new(VERSION);
+    let version = r.winget("Microsoft.BitNet.yaml");
+    let installer = r.winget("Microsoft.BitNet.installer.yaml");
+    let locale = r.winget("Microsoft.BitNet.locale.en-US.yaml");
+    for (manifest, kind) in [
+        (&version, "version"),
+        (&installer, "installer"),
+        (&locale, "defaultLocale"),
+    ] {
+        assert_eq!(manifest["PackageIdentifier"], "Microsoft.BitNet");
+        assert_eq!(manifest["PackageVersion"], VERSION);
+        assert_eq!(manifest["ManifestType"], kind);
+        assert_eq!(manifest["ManifestVersion"], "1.10.0");
+    }
+    assert_eq!(version["DefaultLocale"], "en-US");
+    for field in ["Publisher", "PackageName", "License", "ShortDescription"] {
+        assert!(
+            locale[field].as_str().is_some_and(|s| !s.is_empty()),
+            "{field}"
+        );
+    }
+    assert_eq!(installer["InstallerType"], "zip");
+    assert_eq!(installer["NestedInstallerType"], "portable");
+    let aliases: Vec<&str> = installer["NestedInstallerFiles"]
+        .as_array()
+        .expect("nested files")
+        .iter()
+        .filter_map(|f| f["PortableCommandAlias"].as_str())
+        .collect();
+    assert_eq!(aliases, ["bitnet-cli", "bitnet-server"]);
+    let installers = installer["Installers"].as_array().expect("installers");
+    assert_eq!(installers.len(), 2);
+    for (entry, target) in installers
+        .iter()
+        .zip(["x86_64-pc-windows-msvc", "aarch64-pc-windows-msvc"])
+    {
+        assert_eq!(entry["InstallerUrl"], r.url(target));
+        assert_eq!(
+            entry["InstallerSha256"],
+            r.sha256(target).to_ascii_uppercase()
+        );
+    }
+}
+
+#[test]
+fn chocolatey_package_has_a_valid_nuspec_and_a_checksummed_install_script() {
+    let r = Rendered::new(VERSION);
+    let nuspec = r.file("chocolatey/bitnet.nuspec");
+    let script = "import json, sys, xml.etree.ElementTree as ET\n\
+        ns = {'n': 'http://schemas.microsoft.com/packaging/2015/06/nuspec.xsd'}\n\
+        root = ET.parse(sys.argv[1]).getroot()\n\
+        meta = root.find('n:metadata', ns)\n\
+        files = [f.get('src') for f in root.findall('n:files/n:file', ns)]\n\
+        print(json.dumps({'meta': {c.tag.split('}')[1]: c.text for c in meta}, 'files': files}))";
+    let out = run_ok(tool("python3", "python3").args(["-c", script]).arg(&nuspec));
+    let parsed: Value = serde_json::from_str(&out.stdout).expect("python printed JSON");
+    let meta = &parsed["meta"];
+    assert_eq!(meta["id"], "bitnet");
+    assert_eq!(meta["version"], VERSION);
+    for field in ["authors", "description", "projectUrl", "title"] {
+        assert!(
+            meta[field].as_str().is_some_and(|s| !s.is_empty()),
+            "{field}"
+        );
+    }
+    assert_eq!(parsed["files"], serde_json::json!(["tools\\**"]));
+
+    // The install script parses as PowerShell and pins the archive's digest.
+    let install = r.file("chocolatey/tools/chocolateyinstall.ps1");
+    let parse = "import sys, tree_sitter, tree_sitter_powershell as ps\n\
+        parser = tree_sitter.Parser(tree_sitter.Language(ps.language()))\n\
+        tree = parser.parse(open(sys.argv[1], 'rb').read())\n\
+        sys.exit('syntax error' if tree.root_node.has_error else 0)";
+    run_ok(tool("python3", "python3").args(["-c", parse]).arg(&install));
+    let text = r.read("chocolatey/tools/chocolateyinstall.ps1");
+    let target = "x86_64-pc-windows-msvc";
+    assert!(text.contains(&format!("url64bit       = '{}'", r.url(target))));
+    assert!(text.contains(&format!("checksum64     = '{}'", r.sha256(target))));
+    assert!(text.contains("checksumType64 = 'sha256'"));
+}
+
+#[test]
+fn snap_parses_and_its_pull_step_verifies_and_unpacks_the_release_archive() {
+    let r = Rendered::new(VERSION);
+    let snap = yaml(&r.file("snap/snapcraft.yaml"));
+    assert_eq!(snap["name"], "bitnet");
+    assert_eq!(snap["version"], VERSION);
+    assert_eq!(snap["base"], "core24");
+    assert_eq!(snap["confinement"], "strict");
+    assert_eq!(snap["apps"]["cli"]["command"], "bin/bitnet-cli");
+    assert_eq!(snap["apps"]["server"]["command"], "bin/bitnet-server");
+    let part = &snap["parts"]["bitnet"];
+    let pull = part["override-pull"].as_str().expect("override-pull");
+    let build = part["override-build"].as_str().expect("override-build");
+
+    // Run the pull and build steps as snapcraft would, with a `curl` that serves
+    // the files of the release directory.
+    let work = r.tmp.path().join("snap-work");
+    let fake_bin = r.tmp.path().join("fake-bin");
+    std::fs::create_dir_all(&work).unwrap();
+    std::fs::create_dir_all(&fake_bin).unwrap();
+    let curl = format!(
+        "#!/bin/sh\nwhile [ $# -gt 1 ]; do [ \"$1\" = -o ] && out=$2; shift; done\ncp \"{}/${{1##*/}}\" \"$out\"\n",
+        r.release.dir.display()
+    );
+    write_executable(&fake_bin.join("curl"), &curl);
+    let path = format!("{}:/usr/bin:/bin", fake_bin.display());
+    let step = |script: &str, arch: &str| {
+        Output::run(
+            tool("bash", "bash")
+                .args(["-euc", script])
+                .current_dir(&work)
+                .env("PATH", &path)
+                .env("CRAFT_ARCH_BUILD_FOR", arch)
+                .env("CRAFT_PART_INSTALL", work.join("install")),
+        )
+    };
+    step(pull, "amd64").assert_code(0);
+    step(build, "amd64").assert_code(0);
+    let installed = run_ok(&mut Command::new(work.join("install/bin/bitnet-cli")));
+    assert_eq!(installed.stdout.trim(), format!("bitnet-cli {VERSION}"));
+    let unknown = step(pull, "riscv64");
+    assert_ne!(unknown.code(), 0, "{unknown}");
+
+    // A download that does not match the signed digest is refused.
+    let asset = r.release.dir.join(r.asset("aarch64-unknown-linux-gnu"));
+    std::fs::write(&asset, b"not the signed archive").unwrap();
+    let tampered = step(pull, "arm64");
+    assert_ne!(tampered.code(), 0, "{tampered}");
+    assert!(tampered.stdout.contains("FAILED"), "{tampered}");
+}
+
+#[test]
+fn aur_pkgbuild_is_valid_bash_matches_its_srcinfo_and_packages_the_commands() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let pkgbuild = r.file("aur/PKGBUILD");
+    run_ok(tool("bash", "bash").arg("-n").arg(&pkgbuild));
+
+    let dump = "source \"$1\"; printf '%s\\n' \"$pkgname\" \"$pkgver\" \"$_pkgver\" \
+        \"${source_x86_64[0]}\" \"${sha256sums_x86_64[0]}\" \
+        \"${source_aarch64[0]}\" \"${sha256sums_aarch64[0]}\"";
+    let out = run_ok(
+        tool("bash", "bash")
+            .args(["-c", dump, "pkgbuild"])
+            .arg(&pkgbuild),
+    );
+    let values: Vec<&str> = out.stdout.lines().collect();
+    let x86 = "x86_64-unknown-linux-gnu";
+    let arm = "aarch64-unknown-linux-gnu";
+    assert_eq!(
+        values,
+        [
+            "bitnet-bin",
+            "0.4.0beta.1",
+            "0.4.0-beta.1",
+            r.url(x86).as_str(),
+            r.sha256(x86),
+            r.url(arm).as_str(),
+            r.sha256(arm),
+        ]
+    );
+
+    let srcinfo = r.read("aur/.SRCINFO");
+    let field = |key: &str| -> Vec<String> {
+        srcinfo
+            .lines()
+            .filter_map(|l| l.trim().split_once(" = "))
+            .filter(|(k, _)| *k == key)
+            .map(|(_, v)| v.to_string())
+            .collect()
+    };
+    assert_eq!(field("pkgbase"), ["bitnet-bin"]);
+    assert_eq!(field("pkgver"), ["0.4.0beta.1"]);
+    assert_eq!(field("arch"), ["x86_64", "aarch64"]);
+    assert_eq!(field("source_x86_64"), [r.url(x86)]);
+    assert_eq!(field("sha256sums_x86_64"), [r.sha256(x86)]);
+    assert_eq!(field("source_aarch64"), [r.url(arm)]);
+    assert_eq!(field("sha256sums_aarch64"), [r.sha256(arm)]);
+
+    // makepkg's package() step, in an unpacked source directory.
+    let srcdir = r.tmp.path().join("aur-src");
+    let pkgdir = r.tmp.path().join("aur-pkg");
+    std::fs::create_dir_all(&srcdir).unwrap();
+    run_ok(
+        tool("tar", "tar")
+            .arg("-xzf")
+            .arg(r.release.dir.join(r.asset(x86)))
+            .arg("-C")
+            .arg(&srcdir),
+    );
+    run_ok(
+        tool("bash", "bash")
+            .args(["-euc", "source \"$1\"; package", "pkgbuild"])
+            .arg(&pkgbuild)
+            .current_dir(&srcdir)
+            .env("pkgdir", &pkgdir),
+    );
+    let installed = run_ok(&mut Command::new(pkgdir.join("usr/bin/bitnet-server")));
+    assert_eq!(installed.stdout.trim(), "bitnet-server 0.4.0-beta.1");
+}
+
+/// Removes the test's Debian package even when an assertion fails half way.
+struct DpkgRemove;
+
+impl Drop for DpkgRemove {
+    fn drop(&mut self) {
+        let _ = Command::new("dpkg").args(["-r", "bitnet"]).output();
+    }
+}
+
+#[test]
+fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let tree = r.file("deb/bitnet_0.4.0~beta.1-1_amd64");
+    assert!(r
+        .file("deb/bitnet_0.4.0~beta.1-1_arm64/usr/bin/bitnet-cli")
+        .is_file());
+    let deb = r.tmp.path().join("bitnet.deb");
+    run_ok(
+        tool("dpkg-deb", "dpkg")
+            .args(["--build", "--root-owner-group"])
+            .arg(&tree)
+            .arg(&deb),
+    );
+    let fields = run_ok(tool("dpkg-deb", "dpkg").arg("--field").arg(&deb).args([
+        "Package",
+        "Version",
+        "Architecture",
+    ]));
+    assert_eq!(
+        fields.stdout,
+        "Package: bitnet\nVersion: 0.4.0~beta.1-1\nArchitecture: amd64\n"
+    );
+    let contents = run_ok(tool("dpkg-deb", "dpkg").arg("--contents").arg(&deb));
+    for line in contents.stdout.lines() {
+        let expected = match line.chars().next() {
+            Some('d') => "drwxr-xr-x root/root",
+            _ if line.contains("/usr/bin/") => "-rwxr-xr-x root/root",
+            _ => "-rw-r--r-- root/root",
+        };
+        assert!(line.starts_with(expected), "{line}");
+    }
+    assert!(
+        contents.stdout.contains("./usr/bin/bitnet-cli"),
+        "{contents}"
+    );
+    assert!(
+        contents.stdout.contains("./usr/share/doc/bitnet/README.md"),
+        "{contents}"
+    );
+
+    let _cleanup = DpkgRemove;
+    let install = Output::run(tool("dpkg", "dpkg").arg("-i").arg(&deb));
+    assert!(
+        install.success(),
+        "dpkg -i failed (the tests install the package for real and need root)\n{install}"
+    );
+    let installed = run_ok(&mut Command::new("/usr/bin/bitnet-cli"));
+    assert_eq!(installed.stdout.trim(), "bitnet-cli 0.4.0-beta.1");
+    let status = run_ok(tool("dpkg-query", "dpkg").args(["-W", "-f=${Version}", "bitnet"]));
+    assert_eq!(status.stdout, "0.4.0~beta.1-1");
+    run_ok(tool("dpkg", "dpkg").args(["-r", "bitnet"]));
+    assert!(!Path::new("/usr/bin/bitnet-cli").exists());
+}
+
+#[test]
+fn rpm_spec_builds_a_package_that_rpm_can_inspect_and_refuses_a_tampered_source() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let spec = r.file("rpm/bitnet.spec");
+    let rpmbuild = |topdir: &Path, sources: &Path| {
+        Output::run(
+            tool("rpmbuild", "rpm")
+                .arg("-bb")
+                .arg("--define")
+                .arg(format!("_topdir {}", topdir.display()))
+                .arg("--define")
+                .arg(format!("_sourcedir {}", sources.display()))
+                .arg(&spec),
+        )
+    };
+    let topdir = r.tmp.path().join("rpmbuild");
+    let built = rpmbuild(&topdir, &r.release.dir);
+    assert!(built.success(), "{built}");
+    let rpm = topdir.join("RPMS/x86_64/bitnet-0.4.0~beta.1-1.x86_64.rpm");
+    let info = run_ok(tool("rpm", "rpm").arg("-qip").arg(&rpm));
+    let field = |name: &str| {
+        info.stdout
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.trim_start().strip_prefix(':'))
+            .map(str::trim)
+            .unwrap_or_else(|| panic!("no {name} in rpm -qip\n{info}"))
+            .to_string()
+    };
+    assert_eq!(field("Name"), "bitnet");
+    assert_eq!(field("Version"), "0.4.0~beta.1");
+    assert_eq!(field("Release"), "1");
+    assert_eq!(field("Architecture"), "x86_64");
+    assert_eq!(field("License"), "MIT");
+    let files = run_ok(tool("rpm", "rpm").arg("-qlp").arg(&rpm));
+    assert_eq!(
+        files.stdout,
+        "/usr/bin/bitnet-cli\n/usr/bin/bitnet-server\n"
+    );
+
+    // %prep checks the archive against the signed digest before unpacking it.
+    let tampered = r.tmp.path().join("tampered-sources");
+    std::fs::create_dir_all(&tampered).unwrap();
+    std::fs::write(
+        tampered.join(r.asset("x86_64-unknown-linux-gnu")),
+        b"not the signed archive",
+    )
+    .unwrap();
+    std::fs::copy(
+        r.release.dir.join(r.asset("aarch64-unknown-linux-gnu")),
+        tampered.join(r.asset("aarch64-unknown-linux-gnu")),
+    )
+    .unwrap();
+    let refused = rpmbuild(&r.tmp.path().join("rpmbuild-tampered"), &tampered);
+    assert!(!refused.success(), "{refused}");
+    assert!(refused.stderr.contains("FAILED") || refused.stdout.contains("FAILED"));
+}
+
+#[test]
+fn dockerfile_ships_the_static_installer_from_scratch_pinned_by_digest() {
+    let r = Rendered::new(VERSION);
+    let text = r.read("docker/Dockerfile");
+    let installer_dir = r
+        .tmp
+        .path()
+        .join("installer")
+        .join(format!("v{INSTALLER_VERSION}"));
+    let asset = format!("bitnet-install-{INSTALLER_VERSION}-x86_64-unknown-linux-gnu");
+    let sha = sha256_hex(&std::fs::read(installer_dir.join(&asset)).unwrap());
+    // Instructions with their continuation lines joined, comments dropped.
+    let instructions: Vec<String> = text
+        .replace("\\\n", " ")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let final_stage = instructions
+        .iter()
+        .rposition(|l| l.starts_with("FROM "))
+        .expect("a FROM");
+    assert_eq!(instructions[final_stage], "FROM scratch");
+    let add = format!(
+        "ADD --checksum=sha256:{sha} --chmod=0755 \
+         {BASE}/bitnet-install-v{INSTALLER_VERSION}/{asset} /bitnet-install"
+    );
+    assert!(instructions[final_stage..].contains(&add), "{text}");
+    assert!(instructions.contains(&r#"ENTRYPOINT ["/bitnet-install"]"#.to_string()));
+}
+
+#[test]
+fn without_an_installer_release_the_dockerfile_is_skipped_and_said_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = TestKey::generate();
+    let release = product_release(VERSION, TARGETS).write_to(tmp.path(), &key);
+    let out = tmp.path().join("out");
+    let run = packaging(
+        &release.dir,
+        &out,
+        &["--base-url", "https://mirror.example/dl/"],
+    );
+    run.assert_code(0);
+    assert!(run.stderr.contains("skipped docker/Dockerfile"), "{run}");
+    assert!(!out.join("docker").exists());
+    // The override base URL is used, without a doubled slash.
+    let formula = std::fs::read_to_string(out.join("homebrew/bitnet.rb")).unwrap();
+    assert!(formula.contains(&format!(
+        "url \"https://mirror.example/dl/v{VERSION}/bitnet-{VERSION}-x86_64-apple-darwin.tar.gz\""
+    )));
+}
+
+#[test]
+fn a_release_missing_a_target_is_refused_and_nothing_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = TestKey::generate();
+    let release = product_release(VERSION, &TARGETS[..5]).write_to(tmp.path(), &key);
+    let out = tmp.path().join("out");
+    let run = packaging(&release.dir, &out, &[]);
+    run.assert_code(2);
+    assert!(
+        run.stderr
+            .contains(&format!("bitnet-{VERSION}-aarch64-pc-windows-msvc.zip")),
+        "{run}"
+    );
+    assert!(!out.exists(), "{:?}", World::tree(&out));
+}
+
+#[test]
+fn an_asset_that_does_not_match_the_signed_checksums_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let key = TestKey::generate();
+    let asset = format!("bitnet-{VERSION}-x86_64-apple-darwin.tar.gz");
+    let release = product_release(VERSION, TARGETS)
+        .tamper_asset(&asset, b"swapped".to_vec())
+        .write_to(tmp.path(), &key);
+    let run = packaging(&release.dir, &tmp.path().join("out"), &[]);
+    run.assert_code(5);
+    assert!(run.stderr.contains(&asset), "{run}");
+}
+
+#[test]
+fn a_signature_by_another_key_is_refused_when_a_public_key_is_given() {
+    let r = Rendered::new(VERSION);
+    let other = TestKey::generate().public_base64();
+    let run = packaging(
+        &r.release.dir,
+        &r.tmp.path().join("out2"),
+        &["--public-key", &other],
+    );
+    run.assert_code(5);
+    // And the right key, given as a .pub file, verifies.
+    let pub_file = r.tmp.path().join("bitnet.pub");
+    r.key.write_pub_file(&pub_file);
+    let run = packaging(
+        &r.release.dir,
+        &r.tmp.path().join("out3"),
+        &["--public-key", pub_file.to_str().unwrap()],
+    );
+    run.assert_code(0);
+    // A non-empty output directory is refused rather than mixed with old files.
+    packaging(&r.release.dir, &r.out, &[]).assert_code(2);
+}
+
+#[test]
+fn the_published_crate_holds_sources_and_templates_but_no_tests_or_build_outputs() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_string());
+    let out = run_ok(
+        Command::new(cargo)
+            .args([
+                "package",
+                "--list",
+                "--allow-dirty",
+                "--offline",
+                "--manifest-path",
+            ])
+            .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml")),
+    );
+    let files: Vec<&str> = out.stdout.lines().collect();
+    for required in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "README.md",
+        "LICENSE",
+        "CHANGELOG.md",
+        "src/main.rs",
+        "src/publish/packaging.rs",
+        "packaging/homebrew/bitnet.rb",
+        "packaging/chocolatey/tools/chocolateyinstall.ps1",
+        "packaging/aur/.SRCINFO",
+    ] {
+        assert!(
+            files.contains(&required),
+            "{required} missing from\n{}",
+            out.stdout
+        );
+    }
+    for file in &files {
+        let forbidden = ["tests/", "target/", "fuzz/", ".git/", "scripts/test.sh"];
+        assert!(
+            !forbidden.iter().any(|f| file.starts_with(f)),
+            "{file} should not be published"
+        );
+    }
+}
+
+fn write_executable(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
