@@ -22,7 +22,7 @@ for tool in nginx hyperfine /usr/bin/time openssl curl; do
 done
 
 echo "==> building the static release binaries"
-RUSTFLAGS="-C target-feature=+crt-static" cargo build --release --locked --bins --target x86_64-unknown-linux-gnu
+scripts/build-release.sh
 BIN="$PWD/target/x86_64-unknown-linux-gnu/release"
 INSTALL="$BIN/bitnet-install"
 RELEASE="$BIN/bitnet-release"
