@@ -540,7 +540,28 @@ fn download_release_asset(
         std::fs::copy(&cached, &dest).at("copy from the cache", &dest)?;
         return Ok((dest, expected.to_string()));
     }
-    let headers = match source {
+    let downloaded = fetch_asset(ctx, asset, source, &dest)?;
+    crate::verify::require_digest(name, expected, &downloaded.sha256)?;
+    if let Some(host) = &asset.host_digest {
+        crate::verify::require_digest(name, host, &downloaded.sha256)?;
+    }
+    if matches!(asset.location, Location::Remote(_)) {
+        if let Err(e) = cache.store(release, name, &dest) {
+            ctx.progress.warn(&format!("could not cache {name}: {e}"));
+        }
+    }
+    Ok((dest, downloaded.sha256))
+}
+
+/// Streams one asset into `dest`, hashing it, with the source's token (GitHub
+/// drops it on a redirect to another host) and the size it announced as a cap.
+fn fetch_asset(
+    ctx: &Context,
+    asset: &crate::source::RemoteAsset,
+    source: &SourceSpec,
+    dest: &Path,
+) -> Result<crate::download::Downloaded> {
+    let headers: Vec<(&str, String)> = match source {
         SourceSpec::GitHub(gh) => gh
             .token
             .iter()
@@ -553,19 +574,8 @@ fn download_release_asset(
         .unwrap_or(crate::download::DEFAULT_MAX_ASSET_BYTES);
     ctx.progress
         .step(&format!("downloading {}", asset.location.display()));
-    let downloaded = ctx
-        .fetcher
-        .fetch_to_file(&asset.location, &headers, &dest, cap, name)?;
-    crate::verify::require_digest(name, expected, &downloaded.sha256)?;
-    if let Some(host) = &asset.host_digest {
-        crate::verify::require_digest(name, host, &downloaded.sha256)?;
-    }
-    if matches!(asset.location, Location::Remote(_)) {
-        if let Err(e) = cache.store(release, name, &dest) {
-            ctx.progress.warn(&format!("could not cache {name}: {e}"));
-        }
-    }
-    Ok((dest, downloaded.sha256))
+    ctx.fetcher
+        .fetch_to_file(&asset.location, &headers, dest, cap, &asset.name)
 }
 
 /// `--repo`: downloads the chosen asset and checks it against its evidence.
@@ -582,23 +592,8 @@ fn download_foreign_asset(
         .release
         .asset(name)
         .ok_or_else(|| Error::no_match(format!("{name} is not in the release"), ""))?;
-    let headers = match source {
-        SourceSpec::GitHub(gh) => gh
-            .headers()
-            .into_iter()
-            .filter(|(k, _)| *k == "authorization")
-            .collect(),
-        SourceSpec::Roots(_) => Vec::new(),
-    };
-    let cap = asset
-        .size
-        .unwrap_or(crate::download::DEFAULT_MAX_ASSET_BYTES);
-    ctx.progress
-        .step(&format!("downloading {}", asset.location.display()));
     let dest = work.join(name);
-    let downloaded = ctx
-        .fetcher
-        .fetch_to_file(&asset.location, &headers, &dest, cap, name)?;
+    let downloaded = fetch_asset(ctx, asset, source, &dest)?;
     foreign::check_download(&dest, asset, &downloaded.sha256, evidence, &ctx.config.keys)?;
     Ok((dest, downloaded.sha256))
 }

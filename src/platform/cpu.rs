@@ -105,23 +105,7 @@ fn read_arch_features(_names: &mut Vec<&'static str>) {}
 mod tests {
     use super::*;
 
-    const HASWELL: &[&str] = &[
-        "sse3",
-        "ssse3",
-        "sse4.1",
-        "sse4.2",
-        "popcnt",
-        "cmpxchg16b",
-        "avx",
-        "avx2",
-        "fma",
-        "f16c",
-        "bmi1",
-        "bmi2",
-        "lzcnt",
-        "movbe",
-        "xsave",
-    ];
+    use crate::platform::tests::HASWELL;
 
     #[test]
     fn levels_follow_the_psabi_sets() {
