@@ -28,6 +28,7 @@ INSTALL="$BIN/bitnet-install"
 RELEASE="$BIN/bitnet-release"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/bitnet-bench.XXXXXX")"
+chmod 755 "$WORK" # nginx's workers run as an unprivileged user
 cleanup() {
     if [ -f "$WORK/nginx.pid" ]; then kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; fi
     rm -rf "$WORK"
