@@ -50,7 +50,7 @@ make_asset() {
     local version="$1" size_mb="$2" build="$WORK/build-$1"
     mkdir -p "$build" "$WORK/root/v$version"
     local half=$((size_mb / 2))
-    find /usr/lib /usr/bin -type f -size +100k 2>/dev/null | head -400 | xargs cat 2>/dev/null \
+    find /usr/bin /usr/lib/x86_64-linux-gnu -maxdepth 1 -type f -size +100k 2>/dev/null | head -400 | xargs cat 2>/dev/null \
         | head -c $((half * 1024 * 1024)) >"$build/bitnet-cli.part" || true
     while [ "$(stat -c %s "$build/bitnet-cli.part")" -lt $((half * 1024 * 1024)) ]; do
         cat "$build/bitnet-cli.part" "$build/bitnet-cli.part" | head -c $((half * 1024 * 1024)) >"$build/x" && mv "$build/x" "$build/bitnet-cli.part"
@@ -142,7 +142,7 @@ inst = json.load(open(f"{work}/install.json"))["results"]
 start = json.load(open(f"{work}/startup.json"))["results"]
 def row(r, base=None):
     med = r["median"]; ratio = f"{med / base:.2f}×" if base else "1.00×"
-    return f"| {r['command']} | {med*1000:.0f} ms | {r['min']*1000:.0f}–{r['max']*1000:.0f} ms | {ratio} |"
+    return f"| {r['command'].replace('|', chr(92) + '|')} | {med*1000:.0f} ms | {r['min']*1000:.0f}–{r['max']*1000:.0f} ms | {ratio} |"
 cpu = next((l.split(":",1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 tool = lambda cmd: subprocess.run(cmd, shell=True, capture_output=True, text=True).stdout.strip().splitlines()[0]
 mib = lambda kib: f"{int(kib)/1024:.1f} MiB"
