@@ -144,6 +144,7 @@ fn unpack_tar_entry<R: Read>(entry: &mut tar::Entry<R>, staging: &mut Staging) -
                 .header()
                 .mode()
                 .map_err(|e| staging.corrupt(name, e))?;
+            staging.check_declared_size(name, entry.size())?;
             staging.add_file(name, mode & 0o111 != 0, entry)
         }
         T::Directory => staging.add_dir(name),
@@ -503,6 +504,22 @@ impl<'a> Staging<'a> {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => create_dir_0755(&path)?,
                 Err(e) => return Err(Error::io("inspect", &path, e)),
             }
+        }
+        Ok(())
+    }
+
+    /// A tar header's size is exact (it frames the stream), so an entry that
+    /// declares more than the budget left is refused before a byte of it is
+    /// written: a gzip-of-zeros bomb does not get to fill the disk up to the limit.
+    fn check_declared_size(&self, name: &str, size: u64) -> Result<()> {
+        if self.bytes_written.saturating_add(size) > self.limits.max_total_bytes {
+            return Err(self.refuse(
+                name,
+                &format!(
+                    "declares {size} bytes, past the unpacked size limit of {} bytes",
+                    self.limits.max_total_bytes
+                ),
+            ));
         }
         Ok(())
     }
@@ -1325,11 +1342,22 @@ mod tests {
     }
 
     #[test]
+    fn a_tar_entry_declaring_more_than_the_limit_is_refused_before_writing() {
+        let sandbox = tar_sandbox(&[file("big", &vec![0u8; 128 * 1024])]);
+        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        sandbox.assert_refused(result, "declares 131072 bytes");
+        assert!(!sandbox.dest.join("big").exists(), "nothing written");
+    }
+
+    #[test]
     fn total_size_counts_every_file() {
         let chunk = vec![1u8; 40 * 1024];
         let sandbox = tar_sandbox(&[file("a", &chunk), file("b", &chunk)]);
         let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
-        sandbox.assert_refused(result, "entry 'b' takes the unpacked size past the limit");
+        sandbox.assert_refused(
+            result,
+            "entry 'b' declares 40960 bytes, past the unpacked size limit",
+        );
     }
 
     #[test]
