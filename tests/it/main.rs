@@ -2,5 +2,6 @@
 
 mod support;
 
+mod attacks;
 mod install;
 mod server_selftest;
