@@ -652,3 +652,63 @@ fn symlink_planted_at_state_or_lock_file() {
         }
     }
 }
+
+/// While the genuine 0.3.2 trickles in, a local attacker renames another archive
+/// over the download's path (between hashing and extraction). What gets
+/// installed must be the bytes that were hashed: the swap is caught.
+#[test]
+fn file_swapped_between_verification_and_installation() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let world = world_with(&["0.3.1"]);
+    install(&world, &[]).assert_code(0);
+    let before = snapshot(&world);
+    let padding: Vec<u8> = (0..6 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 7) as u8)
+        .collect();
+    world.publish(&archive_032(vec![Entry::file(
+        "padding.bin",
+        padding,
+        0o644,
+    )]));
+    world.publish_index("bitnet", &["0.3.1", "0.3.2"]);
+    world
+        .server
+        .fault(&format!("/v0.3.2/{}", asset_032()), Fault::Trickle(4096));
+
+    let evil = tar_gz_entries(&[
+        Entry::file("bitnet-cli", fake_exe("bitnet-cli", "evil"), 0o755),
+        Entry::file("bitnet-server", fake_exe("bitnet-server", "evil"), 0o755),
+    ]);
+    let (tmp, swapped, done) = (
+        world.prefix.join("tmp"),
+        Arc::new(AtomicBool::new(false)),
+        Arc::new(AtomicBool::new(false)),
+    );
+    let watcher = {
+        let (swapped, done) = (Arc::clone(&swapped), Arc::clone(&done));
+        std::thread::spawn(move || {
+            while !done.load(Ordering::SeqCst) && !swapped.load(Ordering::SeqCst) {
+                for dir in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
+                    let download = dir.path().join(asset_032());
+                    if download.exists() {
+                        let decoy = dir.path().join("decoy");
+                        std::fs::write(&decoy, &evil).unwrap();
+                        std::fs::rename(&decoy, &download).unwrap();
+                        swapped.store(true, Ordering::SeqCst);
+                    }
+                }
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+        })
+    };
+    let out = install(&world, &["--version", "0.3.2", "--json"]);
+    done.store(true, Ordering::SeqCst);
+    watcher.join().unwrap();
+    assert!(
+        swapped.load(Ordering::SeqCst),
+        "the test swapped the download"
+    );
+    assert!(out.stdout.contains("changed after"), "{out}");
+    assert_refused(&world, &out, 5, &before, "bitnet-cli 0.3.1");
+}
