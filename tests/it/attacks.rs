@@ -538,13 +538,14 @@ fn bomb_gzip_of_zeros() {
     gz.write_all(&vec![0u8; 16 << 20]).unwrap();
     let bomb = gz.finish().unwrap();
     assert!(bomb.len() < 1 << 20);
-    let world = refused_upgrade(
-        5,
-        ReleaseBuilder::new("bitnet", "0.3.2").asset_raw(&asset_032(), bomb),
-        |_| {},
-    );
-    let tmp = world.prefix.join("tmp");
-    assert!(World::tree(&tmp).iter().all(|p| !p.ends_with("bitnet-cli")));
+    let world = world_with(&["0.3.1"]);
+    install(&world, &[]).assert_code(0);
+    let before = snapshot(&world);
+    world.publish(&ReleaseBuilder::new("bitnet", "0.3.2").asset_raw(&asset_032(), bomb));
+    world.publish_index("bitnet", &["0.3.1", "0.3.2"]);
+    let out = install(&world, &["--version", "0.3.2", "--json"]);
+    assert!(out.stdout.contains("declares 8589934592 bytes"), "{out}");
+    assert_refused(&world, &out, 5, &before, "bitnet-cli 0.3.1");
 }
 
 /// Two central-directory entries pointing at the same local data, the way

@@ -4,4 +4,5 @@ mod support;
 
 mod attacks;
 mod install;
+mod security_table;
 mod server_selftest;
