@@ -67,7 +67,11 @@ pub fn read_index(
 /// The versions a signed `index.json` lists for `product`; entries that are not
 /// semver are skipped. Public so the fuzz target can reach it.
 pub fn parse_index_versions(data: &[u8], product: &str) -> Result<Vec<semver::Version>> {
-    let index: IndexFile = serde_json::from_slice(data)
+    // from_str, not from_slice: serde_json skips ignored fields of a byte slice
+    // without checking their UTF-8 (found by fuzzing), and JSON is UTF-8.
+    let text = std::str::from_utf8(data)
+        .map_err(|e| Error::verification(format!("the signed index.json is not UTF-8 ({e})")))?;
+    let index: IndexFile = serde_json::from_str(text)
         .map_err(|e| Error::verification(format!("the signed index.json is not valid ({e})")))?;
     if index.product != product {
         return Err(Error::verification(format!(
@@ -128,6 +132,18 @@ mod tests {
 
     fn comment(text: &str) -> TrustedComment {
         TrustedComment::parse(text)
+    }
+
+    #[test]
+    fn an_index_must_be_utf8_even_in_ignored_fields() {
+        let bad =
+            b"{\"product\": \"bitnet\", \"releases\": [{\"version\": \"0.3.2\", \"x\xff\": 1}]}";
+        assert_eq!(
+            parse_index_versions(bad, "bitnet").unwrap_err().exit_code(),
+            5
+        );
+        let good = br#"{"product": "bitnet", "releases": [{"version": "0.3.2", "x": 1}]}"#;
+        assert_eq!(parse_index_versions(good, "bitnet").unwrap().len(), 1);
     }
 
     #[test]
