@@ -3,8 +3,8 @@
 //! the parent holds only what it held before).
 #![no_main]
 
-use bitnet_install_fuzz_support::extract_and_check;
 use bitnet_install::extract::ArchiveKind;
+use bitnet_install_fuzz_support::extract_and_check;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -16,6 +16,8 @@ fuzz_target!(|data: &[u8]| {
         assert!(!name.is_empty() && !name.contains(['/', '\\']), "{name:?}");
         let digest = sums.digest_of(&name).expect("listed name has a digest");
         assert_eq!(digest.len(), 64);
-        assert!(digest.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
+        assert!(digest
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)));
     }
 });

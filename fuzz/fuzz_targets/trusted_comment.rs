@@ -15,7 +15,9 @@ fuzz_target!(|data: &[u8]| {
     let version = semver::Version::new(0, 3, 2);
     if comment.require_release("bitnet", &version).is_ok() {
         assert_eq!(comment.get("product"), Some("bitnet"));
-        let named = comment.get("version").and_then(|v| semver::Version::parse(v.trim_start_matches('v')).ok());
+        let named = comment
+            .get("version")
+            .and_then(|v| semver::Version::parse(v.trim_start_matches('v')).ok());
         assert_eq!(named.as_ref(), Some(&version), "{text:?}");
     }
     if check_index_comment(&comment, "bitnet", Some(1000), 2000).is_ok() {

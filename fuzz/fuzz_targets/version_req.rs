@@ -20,6 +20,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(exact) = semver::Version::parse(text.trim()) {
-        assert!(req.matches(&exact, Channel::Nightly), "{text:?} must match itself");
+        assert!(
+            req.matches(&exact, Channel::Nightly),
+            "{text:?} must match itself"
+        );
     }
 });

@@ -26,7 +26,11 @@ pub fn extract_and_check(data: &[u8], kind: ArchiveKind) {
     std::fs::write(&archive, data).expect("write archive");
     let before = tree_outside(tmp.path(), &dest);
     let _ = extract(&archive, kind, "bitnet-cli", &dest, &limits());
-    assert_eq!(tree_outside(tmp.path(), &dest), before, "something landed outside dest");
+    assert_eq!(
+        tree_outside(tmp.path(), &dest),
+        before,
+        "something landed outside dest"
+    );
     check_inside(&dest, &dest);
 }
 
@@ -69,7 +73,12 @@ fn check_inside(dir: &Path, dest: &Path) {
             check_inside(&path, dest);
         } else {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(meta.permissions().mode() & 0o6002, 0, "{} is setuid/setgid or world-writable", path.display());
+            assert_eq!(
+                meta.permissions().mode() & 0o6002,
+                0,
+                "{} is setuid/setgid or world-writable",
+                path.display()
+            );
         }
     }
 }
