@@ -117,33 +117,22 @@ fn arbitrary_package_edited_trusted_comment() {
 
 // --- Mix-and-match -----------------------------------------------------------
 
-/// The signed SHA256SUMS of 0.3.1 (a real, valid signature) served as 0.3.2's,
-/// next to 0.3.1's asset renamed as the 0.3.2 one.
+/// The signed SHA256SUMS of 0.3.1 and its signature, verbatim (a real, valid
+/// signature), served as 0.3.2's: refused because the comment names 0.3.1.
 #[test]
 fn mix_and_match_checksums_of_another_version() {
-    refused_upgrade(5, good_032(), |world| {
-        let (old, new) = (world.root.join("v0.3.1"), world.root.join("v0.3.2"));
-        let old_asset = format!("bitnet-0.3.1-{TARGET}.tar.gz");
-        let sums = std::fs::read_to_string(old.join("SHA256SUMS")).unwrap();
-        std::fs::write(
-            new.join("SHA256SUMS"),
-            sums.replace(&old_asset, &asset_032()),
-        )
-        .unwrap();
-        std::fs::copy(old.join(&old_asset), new.join(asset_032())).unwrap();
-        std::fs::copy(
-            old.join("SHA256SUMS.minisig"),
-            new.join("SHA256SUMS.minisig"),
-        )
-        .unwrap();
-    });
-    let world = refused_upgrade(5, good_032(), |world| {
-        let old = world.root.join("v0.3.1");
-        for file in ["SHA256SUMS", "SHA256SUMS.minisig"] {
-            std::fs::copy(old.join(file), world.root.join("v0.3.2").join(file)).unwrap();
-        }
-    });
-    let _ = world;
+    let world = world_with(&["0.3.1"]);
+    install(&world, &[]).assert_code(0);
+    let before = snapshot(&world);
+    world.publish(&good_032());
+    world.publish_index("bitnet", &["0.3.1", "0.3.2"]);
+    for file in ["SHA256SUMS", "SHA256SUMS.minisig"] {
+        let old = world.root.join("v0.3.1").join(file);
+        std::fs::copy(old, world.root.join("v0.3.2").join(file)).unwrap();
+    }
+    let out = install(&world, &["--version", "0.3.2", "--json"]);
+    assert!(out.stdout.contains("for version '0.3.1'"), "{out}");
+    assert_refused(&world, &out, 5, &before, "bitnet-cli 0.3.1");
 }
 
 #[test]
