@@ -94,17 +94,60 @@ pub fn extract(
     dest: &Path,
     limits: &Limits,
 ) -> Result<Extracted> {
+    let file = File::open(archive).at("open", archive)?;
+    extract_open(file, archive, kind, bare_name, dest, limits)
+}
+
+/// `extract`, for an asset whose SHA-256 was checked when it was downloaded: the
+/// file is opened once, hashed again through that handle, and unpacked from the
+/// same handle, so what is installed is the bytes that were hashed even if the
+/// path was swapped in between (exit 5 when it was).
+pub fn extract_verified(
+    archive: &Path,
+    expected_sha256: &str,
+    kind: ArchiveKind,
+    bare_name: &str,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Extracted> {
+    let mut file = File::open(archive).at("open", archive)?;
+    let mut hasher = crate::verify::StreamingSha256::default();
+    let mut buf = vec![0u8; BUF_SIZE];
+    loop {
+        match file.read(&mut buf).at("read", archive)? {
+            0 => break,
+            n => hasher.update(&buf[..n]),
+        }
+    }
+    let actual = hasher.finish_hex();
+    if !actual.eq_ignore_ascii_case(expected_sha256) {
+        return Err(Error::verification(format!(
+            "{} changed after it was verified (expected {expected_sha256}, now {actual})",
+            archive.display()
+        )));
+    }
+    io::Seek::rewind(&mut file).at("rewind", archive)?;
+    extract_open(file, archive, kind, bare_name, dest, limits)
+}
+
+fn extract_open(
+    file: File,
+    archive: &Path,
+    kind: ArchiveKind,
+    bare_name: &str,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Extracted> {
     let mut staging = Staging::new(archive, dest, limits);
     match kind {
-        ArchiveKind::TarGz => unpack_tar_gz(archive, &mut staging)?,
-        ArchiveKind::Zip => unpack_zip(archive, &mut staging)?,
-        ArchiveKind::Bare => copy_bare(archive, bare_name, &mut staging)?,
+        ArchiveKind::TarGz => unpack_tar_gz(file, &mut staging)?,
+        ArchiveKind::Zip => unpack_zip(file, &mut staging)?,
+        ArchiveKind::Bare => copy_bare(file, bare_name, &mut staging)?,
     }
     staging.finish()
 }
 
-fn unpack_tar_gz(archive: &Path, staging: &mut Staging) -> Result<()> {
-    let file = File::open(archive).at("open", archive)?;
+fn unpack_tar_gz(file: File, staging: &mut Staging) -> Result<()> {
     let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUF_SIZE, file));
     let cap = staging.limits.max_total_bytes.saturating_add(
         staging
@@ -144,6 +187,7 @@ fn unpack_tar_entry<R: Read>(entry: &mut tar::Entry<R>, staging: &mut Staging) -
                 .header()
                 .mode()
                 .map_err(|e| staging.corrupt(name, e))?;
+            staging.check_declared_size(name, entry.size())?;
             staging.add_file(name, mode & 0o111 != 0, entry)
         }
         T::Directory => staging.add_dir(name),
@@ -228,8 +272,7 @@ fn check_global_header<R: Read>(
     Ok(())
 }
 
-fn unpack_zip(archive: &Path, staging: &mut Staging) -> Result<()> {
-    let file = File::open(archive).at("open", archive)?;
+fn unpack_zip(file: File, staging: &mut Staging) -> Result<()> {
     let mut zip = zip::ZipArchive::new(BufReader::with_capacity(BUF_SIZE, file))
         .map_err(|e| staging.corrupt("", io::Error::other(e)))?;
     if zip.len() as u64 > staging.limits.max_entries {
@@ -290,12 +333,11 @@ fn unpack_zip_entry<R: Read + io::Seek>(
     }
 }
 
-fn copy_bare(archive: &Path, bare_name: &str, staging: &mut Staging) -> Result<()> {
+fn copy_bare(file: File, bare_name: &str, staging: &mut Staging) -> Result<()> {
     if normalise_entry_name(bare_name).map(|parts| parts.len()) != Ok(1) {
         return Err(staging.refuse(bare_name, "is not a plain file name"));
     }
     staging.count_entry()?;
-    let file = File::open(archive).at("open", archive)?;
     staging.add_file(
         bare_name,
         true,
@@ -503,6 +545,22 @@ impl<'a> Staging<'a> {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => create_dir_0755(&path)?,
                 Err(e) => return Err(Error::io("inspect", &path, e)),
             }
+        }
+        Ok(())
+    }
+
+    /// A tar header's size is exact (it frames the stream), so an entry that
+    /// declares more than the budget left is refused before a byte of it is
+    /// written: a gzip-of-zeros bomb does not get to fill the disk up to the limit.
+    fn check_declared_size(&self, name: &str, size: u64) -> Result<()> {
+        if self.bytes_written.saturating_add(size) > self.limits.max_total_bytes {
+            return Err(self.refuse(
+                name,
+                &format!(
+                    "declares {size} bytes, past the unpacked size limit of {} bytes",
+                    self.limits.max_total_bytes
+                ),
+            ));
         }
         Ok(())
     }
@@ -1325,11 +1383,51 @@ mod tests {
     }
 
     #[test]
+    fn a_tar_entry_declaring_more_than_the_limit_is_refused_before_writing() {
+        let sandbox = tar_sandbox(&[file("big", &vec![0u8; 128 * 1024])]);
+        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        sandbox.assert_refused(result, "declares 131072 bytes");
+        assert!(!sandbox.dest.join("big").exists(), "nothing written");
+    }
+
+    #[test]
+    fn extract_verified_unpacks_only_the_bytes_that_were_hashed() {
+        let sandbox = tar_sandbox(&[file("a", b"x")]);
+        let other = "0".repeat(64);
+        let limits = Limits::default();
+        let err = extract_verified(
+            &sandbox.archive,
+            &other,
+            ArchiveKind::TarGz,
+            "a",
+            &sandbox.dest,
+            &limits,
+        )
+        .unwrap_err();
+        assert_eq!(err.exit_code(), 5);
+        assert!(!sandbox.dest.join("a").exists());
+        let digest = crate::verify::sha256_file(&sandbox.archive).unwrap();
+        extract_verified(
+            &sandbox.archive,
+            &digest,
+            ArchiveKind::TarGz,
+            "a",
+            &sandbox.dest,
+            &limits,
+        )
+        .unwrap();
+        assert!(sandbox.dest.join("a").exists());
+    }
+
+    #[test]
     fn total_size_counts_every_file() {
         let chunk = vec![1u8; 40 * 1024];
         let sandbox = tar_sandbox(&[file("a", &chunk), file("b", &chunk)]);
         let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
-        sandbox.assert_refused(result, "entry 'b' takes the unpacked size past the limit");
+        sandbox.assert_refused(
+            result,
+            "entry 'b' declares 40960 bytes, past the unpacked size limit",
+        );
     }
 
     #[test]

@@ -161,8 +161,9 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         .cloned()
         .unwrap_or_else(|| verified.product.clone());
     let kind = ArchiveKind::from_asset_name(&verified.asset);
-    let extracted = extract::extract(
+    let extracted = extract::extract_verified(
         &verified.archive,
+        &verified.sha256,
         kind,
         &bare_name,
         staging.path(),

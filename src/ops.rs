@@ -185,7 +185,7 @@ fn offered_by_roots(
             root,
             product,
             &ctx.config.keys,
-            state.index_high_water.get(&root.text).copied(),
+            state.high_water(&root.text, &ctx.config.keys.ids()),
             ctx.env.now,
         )?;
         Ok(view
@@ -194,7 +194,7 @@ fn offered_by_roots(
             .map(|offered| OfferedAt {
                 offered,
                 source: root.text.clone(),
-                index_mark: Some((root.text.clone(), view.timestamp)),
+                index_mark: Some((State::mark_name(&root.text, &view.signer), view.timestamp)),
             })
             .collect())
     })

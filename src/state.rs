@@ -43,7 +43,26 @@ impl State {
         crate::faults::checkpoint("state-saved").at("write", path)
     }
 
-    /// Raises the root's mark; never lowers it.
+    /// The name of the high-water mark of indexes from `root` signed by the key
+    /// `key_id`. Marks are kept per key so that after a compromised key is
+    /// retired, a timestamp it pushed far into the future (a fast-forward attack)
+    /// no longer blocks the new key's indexes.
+    pub fn mark_name(root: &str, key_id: &str) -> String {
+        format!("{root} key:{key_id}")
+    }
+
+    /// The newest index timestamp accepted from `root` under any of the keys
+    /// still trusted: an old index re-signed by another trusted key is still a
+    /// rollback.
+    pub fn high_water(&self, root: &str, key_ids: &[&str]) -> Option<u64> {
+        key_ids
+            .iter()
+            .filter_map(|id| self.index_high_water.get(&State::mark_name(root, id)))
+            .copied()
+            .max()
+    }
+
+    /// Raises the mark named `mark` (see `mark_name`); never lowers it.
     pub fn record_index(&mut self, root: &str, timestamp: u64) {
         let mark = self.index_high_water.entry(root.to_string()).or_insert(0);
         *mark = (*mark).max(timestamp);
@@ -67,6 +86,17 @@ mod tests {
         let loaded = State::load(&path).unwrap();
         assert_eq!(loaded.index_high_water["https://r"], 10);
         assert_eq!(loaded, state);
+    }
+
+    #[test]
+    fn high_water_counts_only_trusted_keys() {
+        let mut state = State::default();
+        state.record_index(&State::mark_name("r", "old"), u64::MAX);
+        state.record_index(&State::mark_name("r", "new"), 10);
+        state.record_index(&State::mark_name("other", "new"), 99);
+        assert_eq!(state.high_water("r", &["old", "new"]), Some(u64::MAX));
+        assert_eq!(state.high_water("r", &["new"]), Some(10));
+        assert_eq!(state.high_water("r", &["unknown"]), None);
     }
 
     #[test]

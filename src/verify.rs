@@ -23,10 +23,11 @@ const BUILT_IN_KEYS: &[&str] = &[
     "RWR8/pH74HXF/0fC93FMCsGuVngL/Yxi0ygtC3aK/jJ8k5dHvMCqL7fZ",
 ];
 
-/// The keys this run trusts.
+/// The keys this run trusts, each with its base64 text, which names it (for
+/// example in the per-key index high-water marks of the state file).
 #[derive(Clone, Debug)]
 pub struct TrustedKeys {
-    keys: Vec<PublicKey>,
+    keys: Vec<(String, PublicKey)>,
     /// True when the user replaced the built-in keys (`--public-key`).
     pub overridden: bool,
 }
@@ -38,19 +39,23 @@ impl TrustedKeys {
             None => BUILT_IN_KEYS.to_vec(),
         };
         TrustedKeys {
-            keys: compiled
-                .iter()
-                .filter_map(|k| PublicKey::from_base64(k).ok())
-                .collect(),
+            keys: compiled.iter().filter_map(|k| named_key(k)).collect(),
             overridden: false,
         }
     }
 
-    /// A key given by the user: the base64 key itself, the contents of a
-    /// minisign `.pub` file, or a path to one (`read_file` reads the path).
+    /// Keys given by the user, replacing the built-in ones: one base64 key, several
+    /// separated by commas (a rotation: the new key and the one still in use), the
+    /// contents of a minisign `.pub` file, or a path to a file holding one or more
+    /// keys, one a line (`read_file` reads the path).
     pub fn from_user(value: &str, read_file: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let text = if looks_like_base64_key(value) || value.contains('\n') {
-            value.to_string()
+        let inline = value.contains('\n')
+            || value
+                .split(',')
+                .all(|part| looks_like_base64_key(part) || part.trim().is_empty())
+                && value.split(',').any(looks_like_base64_key);
+        let text = if inline {
+            value.replace(',', "\n")
         } else {
             read_file(value).ok_or_else(|| {
                 Error::usage(
@@ -61,29 +66,46 @@ impl TrustedKeys {
                 )
             })?
         };
-        let key = parse_public_key(&text).ok_or_else(|| {
+        let keys = parse_public_keys(&text).ok_or_else(|| {
             Error::usage(
                 "the public key given is not a valid minisign public key".to_string(),
                 "pass the base64 key (RW...) or the path of a minisign .pub file.",
             )
         })?;
         Ok(TrustedKeys {
-            keys: vec![key],
+            keys,
             overridden: true,
         })
     }
+
+    /// The base64 text of each trusted key.
+    pub fn ids(&self) -> Vec<&str> {
+        self.keys.iter().map(|(id, _)| id.as_str()).collect()
+    }
+}
+
+fn named_key(base64: &str) -> Option<(String, PublicKey)> {
+    let base64 = base64.trim();
+    PublicKey::from_base64(base64)
+        .ok()
+        .map(|key| (base64.to_string(), key))
 }
 
 fn looks_like_base64_key(s: &str) -> bool {
     PublicKey::from_base64(s.trim()).is_ok()
 }
 
-/// Accepts a bare base64 key or a `.pub` file's text (comment line + key line).
-fn parse_public_key(text: &str) -> Option<PublicKey> {
-    text.lines()
+/// Every key line of `text`: bare base64 keys or `.pub` files' text (comment
+/// lines are skipped). Any other non-empty line makes the whole text invalid, so
+/// a typo cannot silently drop a key; `None` when no key is found.
+fn parse_public_keys(text: &str) -> Option<Vec<(String, PublicKey)>> {
+    let keys: Option<Vec<_>> = text
+        .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("untrusted comment:"))
-        .find_map(|l| PublicKey::from_base64(l).ok())
+        .map(named_key)
+        .collect();
+    keys.filter(|k| !k.is_empty())
 }
 
 /// Checks a minisign signature of `data` made by one of `keys`; returns the
@@ -94,12 +116,27 @@ pub fn verify_signature(
     keys: &TrustedKeys,
     what: &str,
 ) -> Result<TrustedComment> {
+    verify_signature_by(data, signature_text, keys, what).map(|(comment, _)| comment)
+}
+
+/// `verify_signature`, also returning the id (base64 text) of the key that signed.
+pub fn verify_signature_by(
+    data: &[u8],
+    signature_text: &str,
+    keys: &TrustedKeys,
+    what: &str,
+) -> Result<(TrustedComment, String)> {
     let signature = Signature::decode(signature_text)
         .map_err(|_| Error::verification(format!("the signature of {what} is malformed")))?;
     let mut last = None;
-    for key in &keys.keys {
+    for (id, key) in &keys.keys {
         match key.verify(data, &signature, false) {
-            Ok(()) => return Ok(TrustedComment::parse(signature.trusted_comment())),
+            Ok(()) => {
+                return Ok((
+                    TrustedComment::parse(signature.trusted_comment()),
+                    id.clone(),
+                ))
+            }
             Err(e) => last = Some(e),
         }
     }
@@ -131,7 +168,7 @@ pub fn verify_file_signature(
     let signature = Signature::decode(signature_text)
         .map_err(|_| Error::verification(format!("the signature of {what} is malformed")))?;
     let mut last = None;
-    for key in &keys.keys {
+    for (_, key) in &keys.keys {
         let mut verifier = match key.verify_stream(&signature) {
             Ok(verifier) => verifier,
             Err(e) => {
@@ -418,5 +455,22 @@ mod tests {
                 .exit_code(),
             2
         );
+    }
+
+    #[test]
+    fn several_user_keys_inline_or_in_a_file() {
+        let both = format!("{}, {}", BUILT_IN_KEYS[0], BUILT_IN_KEYS[1]);
+        assert_eq!(
+            TrustedKeys::from_user(&both, |_| None).unwrap().ids(),
+            BUILT_IN_KEYS
+        );
+        let file = format!(
+            "untrusted comment: new\n{}\nuntrusted comment: old\n{}\n",
+            BUILT_IN_KEYS[1], BUILT_IN_KEYS[0]
+        );
+        let keys = TrustedKeys::from_user("/keys", |_| Some(file.clone())).unwrap();
+        assert_eq!(keys.ids(), [BUILT_IN_KEYS[1], BUILT_IN_KEYS[0]]);
+        let typo = format!("{}\nRWnot-a-key\n", BUILT_IN_KEYS[0]);
+        assert!(TrustedKeys::from_user("/keys", |_| Some(typo.clone())).is_err());
     }
 }

@@ -15,6 +15,8 @@ use crate::verify::{self, TrustedKeys};
 pub struct IndexView {
     pub offered: Vec<Offered>,
     pub timestamp: u64,
+    /// The id of the key that signed it (its high-water mark is kept per key).
+    pub signer: String,
 }
 
 #[derive(Deserialize)]
@@ -29,7 +31,7 @@ struct IndexRelease {
 }
 
 /// Reads and verifies `<root>/index.json`. `high_water` is the newest index
-/// timestamp already accepted for this root, `now` the current time.
+/// timestamp already accepted for this root under a still-trusted key, `now` the current time.
 pub fn read_index(
     fetcher: &Fetcher,
     root: &Root,
@@ -45,20 +47,10 @@ pub fn read_index(
     )?;
     let signature = String::from_utf8(signature)
         .map_err(|_| Error::verification("index.json.minisig is not text"))?;
-    let comment = verify::verify_signature(&data, &signature, keys, "index.json")?;
+    let (comment, signer) = verify::verify_signature_by(&data, &signature, keys, "index.json")?;
     check_index_comment(&comment, product, high_water, now)?;
-    let index: IndexFile = serde_json::from_slice(&data)
-        .map_err(|e| Error::verification(format!("the signed index.json is not valid ({e})")))?;
-    if index.product != product {
-        return Err(Error::verification(format!(
-            "the index at {} is for product '{}', not '{product}'",
-            root.text, index.product
-        )));
-    }
-    let offered = index
-        .releases
-        .iter()
-        .filter_map(|r| crate::version::parse_version(&r.version))
+    let offered = parse_index_versions(&data, product)?
+        .into_iter()
         .map(|version| Offered {
             base: root.location.join(&format!("v{version}")),
             version,
@@ -68,10 +60,35 @@ pub fn read_index(
     Ok(IndexView {
         offered,
         timestamp: comment.number("timestamp").unwrap_or(0),
+        signer,
     })
 }
 
-fn check_index_comment(
+/// The versions a signed `index.json` lists for `product`; entries that are not
+/// semver are skipped. Public so the fuzz target can reach it.
+pub fn parse_index_versions(data: &[u8], product: &str) -> Result<Vec<semver::Version>> {
+    // from_str, not from_slice: serde_json skips ignored fields of a byte slice
+    // without checking their UTF-8 (found by fuzzing), and JSON is UTF-8.
+    let text = std::str::from_utf8(data)
+        .map_err(|e| Error::verification(format!("the signed index.json is not UTF-8 ({e})")))?;
+    let index: IndexFile = serde_json::from_str(text)
+        .map_err(|e| Error::verification(format!("the signed index.json is not valid ({e})")))?;
+    if index.product != product {
+        return Err(Error::verification(format!(
+            "the index is for product '{}', not '{product}'",
+            index.product
+        )));
+    }
+    Ok(index
+        .releases
+        .iter()
+        .filter_map(|r| crate::version::parse_version(&r.version))
+        .collect())
+}
+
+/// Checks the index signature's trusted comment: product, expiry against `now`,
+/// and timestamp against the root's high-water mark. Public for the fuzz target.
+pub fn check_index_comment(
     comment: &verify::TrustedComment,
     product: &str,
     high_water: Option<u64>,
@@ -115,6 +132,18 @@ mod tests {
 
     fn comment(text: &str) -> TrustedComment {
         TrustedComment::parse(text)
+    }
+
+    #[test]
+    fn an_index_must_be_utf8_even_in_ignored_fields() {
+        let bad =
+            b"{\"product\": \"bitnet\", \"releases\": [{\"version\": \"0.3.2\", \"x\xff\": 1}]}";
+        assert_eq!(
+            parse_index_versions(bad, "bitnet").unwrap_err().exit_code(),
+            5
+        );
+        let good = br#"{"product": "bitnet", "releases": [{"version": "0.3.2", "x": 1}]}"#;
+        assert_eq!(parse_index_versions(good, "bitnet").unwrap().len(), 1);
     }
 
     #[test]

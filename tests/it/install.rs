@@ -8,48 +8,6 @@ use std::process::Command;
 
 use crate::support::*;
 
-const TARGET: &str = "x86_64-unknown-linux-gnu";
-
-/// A world whose root offers `versions`, each a standard baseline build.
-fn world_with(versions: &[&str]) -> World {
-    let world = World::new();
-    for v in versions {
-        world.publish(&ReleaseBuilder::new("bitnet", v).asset_standard(TARGET, None));
-    }
-    world.publish_index("bitnet", versions);
-    world
-}
-
-fn install(world: &World, extra: &[&str]) -> Output {
-    let root = world.root_url();
-    let mut args = vec!["install", "--from", root.as_str()];
-    args.extend_from_slice(extra);
-    world.run(&args)
-}
-
-fn installed_cli_says(world: &World, expected: &str) {
-    let out = world.run_installed("bitnet-cli", &[]);
-    assert!(out.success(), "{out}");
-    assert_eq!(out.stdout.trim(), expected);
-}
-
-/// The prefix and bin dir exactly as they were, file by file.
-fn snapshot(world: &World) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    for dir in [&world.prefix, &world.bin] {
-        for relative in World::tree(dir) {
-            let path = dir.join(&relative);
-            let content = match std::fs::read_link(&path) {
-                Ok(target) => target.to_string_lossy().into_owned().into_bytes(),
-                Err(_) => std::fs::read(&path).unwrap_or_default(),
-            };
-            files.push((format!("{}/{relative}", dir.display()), content));
-        }
-    }
-    files.retain(|(name, _)| !name.ends_with("/.lock"));
-    files
-}
-
 #[test]
 fn installs_from_https_and_runs_the_command() {
     let world = world_with(&["0.3.2"]);
@@ -166,32 +124,6 @@ fn dry_run_prints_the_plan_and_changes_nothing() {
             .count(&format!("/v0.3.2/bitnet-0.3.2-{TARGET}.tar.gz")),
         0
     );
-}
-
-/// Installs 0.3.1, then offers a broken 0.3.2 and checks that installing it
-/// fails with `code`, changes nothing, and leaves 0.3.1 running.
-fn refused_upgrade(code: i32, broken: ReleaseBuilder, prepare: impl FnOnce(&World)) {
-    let world = world_with(&["0.3.1"]);
-    install(&world, &[]).assert_code(0);
-    let before = snapshot(&world);
-    world.publish(&broken);
-    world.publish_index("bitnet", &["0.3.1", "0.3.2"]);
-    prepare(&world);
-    let out = install(&world, &["--version", "0.3.2", "--json"]);
-    out.assert_code(code);
-    let json = out.json();
-    assert_eq!(json["error"]["code"], code);
-    assert!(!json["error"]["message"].as_str().unwrap().is_empty());
-    assert_eq!(
-        snapshot(&world),
-        before,
-        "a refused install changes nothing"
-    );
-    installed_cli_says(&world, "bitnet-cli 0.3.1");
-}
-
-fn good_032() -> ReleaseBuilder {
-    ReleaseBuilder::new("bitnet", "0.3.2").asset_standard(TARGET, None)
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod attacks;
 mod bootstrap;
 #[cfg(feature = "fault-injection")]
 mod crash;
@@ -11,5 +12,6 @@ mod lifecycle;
 mod network;
 mod packaging;
 mod repo;
+mod security_table;
 mod server_selftest;
 mod updater;
