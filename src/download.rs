@@ -254,7 +254,9 @@ fn open_local(path: &Path) -> Result<std::fs::File> {
         if e.kind() == std::io::ErrorKind::NotFound {
             // A file the source should have is missing: the source is broken or
             // mistyped, as with a 404, not a release that fails to match.
-            Error::network(path.display().to_string(), "no such file")
+            Error::Missing {
+                url: path.display().to_string(),
+            }
         } else {
             Error::io("read", path, e)
         }

@@ -32,6 +32,11 @@ pub enum Error {
     #[error("could not download {url}: {reason}")]
     Network { url: String, reason: String },
 
+    /// The source lacks a file it should serve (a 404, or a missing local file):
+    /// a broken source (exit 4), or a missing signature where one is required.
+    #[error("{url} does not exist on the source")]
+    Missing { url: String },
+
     /// Something did not verify: signature, trusted comment, checksum, index
     /// freshness, or an unsafe archive (exit 5).
     #[error("{message}")]
@@ -56,7 +61,7 @@ impl Error {
         match self {
             Error::Usage { .. } => exit::USAGE,
             Error::NoMatch { .. } => exit::NO_MATCH,
-            Error::Network { .. } => exit::NETWORK,
+            Error::Network { .. } | Error::Missing { .. } => exit::NETWORK,
             Error::Verification { .. } => exit::VERIFICATION,
             Error::Local { .. } => exit::LOCAL,
             Error::Other { .. } => exit::FAILURE,
@@ -70,7 +75,7 @@ impl Error {
             | Error::Verification { hint, .. }
             | Error::Local { hint, .. }
             | Error::Other { hint, .. } => hint,
-            Error::Network { .. } => {
+            Error::Network { .. } | Error::Missing { .. } => {
                 "check the connection, proxy settings (HTTPS_PROXY) and the --from address, then try again."
             }
         }

@@ -308,6 +308,10 @@ fn classify_status(response: Response, url: &str) -> std::result::Result<Respons
             reason,
             wait: retry_after,
         })
+    } else if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
+        Err(Attempt::Fatal(Error::Missing {
+            url: url.to_string(),
+        }))
     } else {
         Err(Attempt::Fatal(Error::network(url, reason)))
     }

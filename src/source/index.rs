@@ -41,9 +41,12 @@ pub fn read_index(
     now: u64,
 ) -> Result<IndexView> {
     let data = fetcher.fetch_small(&root.location.join("index.json"), verify::MAX_INDEX_BYTES)?;
-    let signature = fetcher.fetch_small(
-        &root.location.join("index.json.minisig"),
-        verify::MAX_SIGNATURE_BYTES,
+    let signature = super::required_evidence(
+        fetcher.fetch_small(
+            &root.location.join("index.json.minisig"),
+            verify::MAX_SIGNATURE_BYTES,
+        ),
+        "index.json.minisig",
     )?;
     let signature = String::from_utf8(signature)
         .map_err(|_| Error::verification("index.json.minisig is not text"))?;

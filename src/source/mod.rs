@@ -130,8 +130,14 @@ pub fn open_release(
             offered.base.join("SHA256SUMS.minisig"),
         ),
     };
-    let sums = fetcher.fetch_small(&sums_location, verify::MAX_SUMS_BYTES)?;
-    let signature = fetcher.fetch_small(&signature_location, verify::MAX_SIGNATURE_BYTES)?;
+    let sums = required_evidence(
+        fetcher.fetch_small(&sums_location, verify::MAX_SUMS_BYTES),
+        "SHA256SUMS",
+    )?;
+    let signature = required_evidence(
+        fetcher.fetch_small(&signature_location, verify::MAX_SIGNATURE_BYTES),
+        "SHA256SUMS.minisig",
+    )?;
     let signature_text = String::from_utf8(signature)
         .map_err(|_| Error::verification("SHA256SUMS.minisig is not text"))?;
     let comment = verify::verify_signature(&sums, &signature_text, keys, "SHA256SUMS")?;
@@ -164,6 +170,17 @@ pub fn open_release(
         assets,
         sums_text,
         signature_text,
+    })
+}
+
+/// A release without its checksums or signature cannot be verified: that is a
+/// verification failure (exit 5), not a broken source.
+pub fn required_evidence(fetched: Result<Vec<u8>>, name: &str) -> Result<Vec<u8>> {
+    fetched.map_err(|e| match e {
+        Error::Missing { url } => Error::verification(format!(
+            "{url} is missing, so the release cannot be verified ({name} is required)"
+        )),
+        other => other,
     })
 }
 
