@@ -464,3 +464,16 @@ fn an_unknown_flag_with_json_still_prints_the_error_object() {
     out.assert_code(2);
     assert_eq!(out.json()["error"]["code"], 2);
 }
+
+#[test]
+fn missing_signatures_are_verification_failures_and_a_missing_index_a_broken_source() {
+    refused_upgrade(5, good_032(), |world| {
+        std::fs::remove_file(world.root.join("v0.3.2/SHA256SUMS")).unwrap();
+    });
+    refused_upgrade(5, good_032(), |world| {
+        std::fs::remove_file(world.root.join("index.json.minisig")).unwrap();
+    });
+    refused_upgrade(4, good_032(), |world| {
+        std::fs::remove_file(world.root.join("index.json")).unwrap();
+    });
+}
