@@ -105,7 +105,9 @@ impl Http {
             // Pure-Rust DNS: a static binary cannot load glibc's NSS modules at run time.
             .hickory_dns(true);
         if let Some(path) = &options.ca_cert {
-            builder = builder.add_root_certificate(read_certificate(path)?);
+            for certificate in read_certificates(path)? {
+                builder = builder.add_root_certificate(certificate);
+            }
         }
         for proxy in build_proxies(&options.proxies)? {
             builder = builder.proxy(proxy);
@@ -513,19 +515,27 @@ fn response_validator(response: &Response) -> Option<String> {
         .map(String::from)
 }
 
-fn read_certificate(path: &std::path::Path) -> Result<reqwest::Certificate> {
+/// Every certificate of a PEM file: `SSL_CERT_FILE` often names a whole bundle.
+fn read_certificates(path: &std::path::Path) -> Result<Vec<reqwest::Certificate>> {
     let pem = std::fs::read(path).map_err(|e| {
         Error::usage(
             format!("cannot read the certificate {}: {e}", path.display()),
             "pass a readable PEM file with --ca-cert or SSL_CERT_FILE.",
         )
     })?;
-    reqwest::Certificate::from_pem(&pem).map_err(|e| {
+    let certificates = reqwest::Certificate::from_pem_bundle(&pem).map_err(|e| {
         Error::usage(
             format!("{} is not a PEM certificate: {e}", path.display()),
             "pass a PEM file with --ca-cert or SSL_CERT_FILE.",
         )
-    })
+    })?;
+    if certificates.is_empty() {
+        return Err(Error::usage(
+            format!("{} holds no PEM certificate", path.display()),
+            "pass a PEM file with --ca-cert or SSL_CERT_FILE.",
+        ));
+    }
+    Ok(certificates)
 }
 
 fn build_proxies(proxies: &Proxies) -> Result<Vec<reqwest::Proxy>> {

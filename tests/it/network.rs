@@ -581,3 +581,33 @@ fn a_404_for_a_promised_asset_is_a_network_failure_naming_the_url() {
     assert!(out.stderr.contains(&asset), "{out}");
     assert_eq!(world.server.count(&asset), 1, "a 404 is not retried");
 }
+
+/// `SSL_CERT_FILE` often names a whole bundle: every certificate in it is
+/// trusted, not only the first; a file with none is bad input.
+#[test]
+fn a_ca_bundle_is_read_whole_and_a_file_without_certificates_is_refused() {
+    let world = World::new();
+    world.publish(&ReleaseBuilder::new("bitnet", "0.3.2").asset_standard(TARGET, None));
+    world.publish_index("bitnet", &["0.3.2"]);
+    let other = rcgen::generate_simple_self_signed(vec!["elsewhere.invalid".into()]).unwrap();
+    let test_ca = std::fs::read_to_string(world.ca_cert().unwrap()).unwrap();
+    let bundle = world.dir.path().join("bundle.pem");
+    std::fs::write(&bundle, format!("{}{test_ca}", other.cert.pem())).unwrap();
+    let root = world.root_url();
+    let out = Output::run(
+        world
+            .cmd()
+            .env("SSL_CERT_FILE", &bundle)
+            .args(["install", "--from", &root]),
+    );
+    out.assert_code(0);
+    let junk = world.dir.path().join("junk.pem");
+    std::fs::write(&junk, "not a certificate\n").unwrap();
+    let out = Output::run(
+        world
+            .cmd()
+            .env("SSL_CERT_FILE", &junk)
+            .args(["install", "--from", &root, "--force"]),
+    );
+    out.assert_code(2);
+}
