@@ -6,7 +6,7 @@
 #
 # New inputs go to fuzz/work/<target>/ (not committed); the seeds committed in
 # fuzz/corpus/<target>/ are read too. Crashes land in fuzz/artifacts/<target>/.
-# The last libFuzzer status line of each target is collected in fuzz/work/summary.txt.
+# The last libFuzzer status line of each target is appended to fuzz/work/summary.txt.
 # Needs the nightly toolchain and `cargo install cargo-fuzz`.
 set -eu
 
@@ -17,7 +17,7 @@ targets=${*:-$(cargo +nightly fuzz list)}
 
 cargo +nightly fuzz build
 mkdir -p work
-: > work/summary.txt
+echo "== $(date -u +%Y-%m-%dT%H:%MZ) ${seconds}s per target" >> work/summary.txt
 status=0
 for target in $targets; do
     mkdir -p "work/$target"
