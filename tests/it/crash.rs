@@ -18,24 +18,6 @@ fn world_at_0_1() -> World {
     world
 }
 
-/// Every path under the prefix and the bin dir with its content (a link's
-/// target), the lock file aside.
-fn snapshot(world: &World) -> Vec<(String, Vec<u8>)> {
-    let mut files = Vec::new();
-    for dir in [&world.prefix, &world.bin] {
-        for relative in World::tree(dir) {
-            let path = dir.join(&relative);
-            let content = match std::fs::read_link(&path) {
-                Ok(target) => target.to_string_lossy().into_owned().into_bytes(),
-                Err(_) => std::fs::read(&path).unwrap_or_default(),
-            };
-            files.push((format!("{}/{relative}", dir.display()), content));
-        }
-    }
-    files.retain(|(name, _)| !name.ends_with("/.lock"));
-    files
-}
-
 /// Nothing a killed run could leave: temporary siblings, staging or download
 /// directories, version directories no receipt names.
 fn assert_no_leftovers(world: &World, context: &str) {
