@@ -74,11 +74,7 @@ impl Cache {
         write_atomically(&dir, SIGNATURE, |to| {
             std::fs::write(to, &release.signature_text).at("write", to)
         })?;
-        write_atomically(&dir, asset, |to| {
-            std::fs::copy(archive, to)
-                .at("copy into the cache", to)
-                .map(drop)
-        })?;
+        write_atomically(&dir, asset, |to| link_or_copy(archive, to))?;
         touch(&dir.join(SUMS));
         self.trim(&dir)
     }
@@ -234,6 +230,18 @@ fn touch(path: &Path) {
     if let Ok(file) = std::fs::File::options().append(true).open(path) {
         let _ = file.set_modified(std::time::SystemTime::now());
     }
+}
+
+/// A hard link costs nothing on the install's hot path; a copy is the fallback
+/// when the cache lives on another file system. Sharing the inode is safe: a
+/// cached asset is re-hashed against its signed checksum before every use.
+fn link_or_copy(archive: &Path, to: &Path) -> Result<()> {
+    if std::fs::hard_link(archive, to).is_ok() {
+        return Ok(());
+    }
+    std::fs::copy(archive, to)
+        .at("copy into the cache", to)
+        .map(drop)
 }
 
 fn is_plain_name(name: &str) -> bool {
@@ -414,6 +422,35 @@ mod tests {
         assert!(cache
             .verified_asset("bitnet", &v, "../0.3.1/a.tar.gz", &good)
             .is_none());
+    }
+
+    #[test]
+    fn an_asset_on_the_same_file_system_is_linked_not_copied() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path().join("cache"), u64::MAX);
+        let archive = dir.path().join("a.tar.gz");
+        std::fs::write(&archive, b"bytes").unwrap();
+        cache
+            .store(
+                &release("0.3.2", "a.tar.gz", b"bytes"),
+                "a.tar.gz",
+                &archive,
+            )
+            .unwrap();
+        let cached = cache
+            .release_dir("bitnet", &Version::new(0, 3, 2))
+            .join("a.tar.gz");
+        assert_eq!(
+            std::fs::metadata(&cached).unwrap().ino(),
+            std::fs::metadata(&archive).unwrap().ino()
+        );
+        std::fs::remove_file(&archive).unwrap();
+        assert_eq!(
+            std::fs::read(&cached).unwrap(),
+            b"bytes",
+            "the cached copy outlives the download"
+        );
     }
 
     #[test]
