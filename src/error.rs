@@ -116,6 +116,15 @@ impl Error {
         }
     }
 
+    /// Something that cannot happen unless the installer itself is wrong.
+    pub fn internal(what: impl std::fmt::Display) -> Self {
+        Error::Other {
+            message: format!("internal error: {what}"),
+            hint: "this is a bug in bitnet-install: please report it with the command you ran; nothing was changed."
+                .into(),
+        }
+    }
+
     pub fn other(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Error::Other {
             message: message.into(),
@@ -190,5 +199,8 @@ mod tests {
         assert_eq!(e.exit_code(), 6);
         assert!(e.hint().contains("permissions"));
         assert_eq!(Error::other("x", "y").exit_code(), 1);
+        let bug = Error::internal("oops");
+        assert_eq!(bug.exit_code(), 1);
+        assert!(bug.hint().contains("report"));
     }
 }

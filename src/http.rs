@@ -219,9 +219,14 @@ impl Http {
         let mut request = self.client.get(url);
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|e| Attempt::Fatal(Error::other(e.to_string(), "")))?;
-            let value = HeaderValue::from_str(value)
-                .map_err(|e| Attempt::Fatal(Error::other(e.to_string(), "")))?;
+                .map_err(|e| Attempt::Fatal(Error::internal(e)))?;
+            // Only a token from the environment can carry bytes a header refuses.
+            let value = HeaderValue::from_str(value).map_err(|_| {
+                Attempt::Fatal(Error::usage(
+                    format!("the {name} header for {url} holds characters HTTP does not allow"),
+                    "check GITHUB_TOKEN / GH_TOKEN for stray spaces or line breaks.",
+                ))
+            })?;
             request = request.header(name, value);
         }
         let response = request.send().map_err(|e| Attempt::Retry {

@@ -591,7 +591,7 @@ fn download_foreign_asset(
     let asset = resolved
         .release
         .asset(name)
-        .ok_or_else(|| Error::no_match(format!("{name} is not in the release"), ""))?;
+        .ok_or_else(|| Error::internal(format!("the chosen asset {name} is not in the release")))?;
     let dest = work.join(name);
     let downloaded = fetch_asset(ctx, asset, source, &dest)?;
     foreign::check_download(&dest, asset, &downloaded.sha256, evidence, &ctx.config.keys)?;
@@ -1145,7 +1145,7 @@ fn detect_command(ctx: &Context) -> Result<i32> {
         Some(selection) => selection.variant.clone(),
         None => select::preferred_variant(&platform, &ctx.config.preferences),
     };
-    let mut value = serde_json::to_value(&platform).map_err(|e| Error::other(e.to_string(), ""))?;
+    let mut value = serde_json::to_value(&platform).map_err(Error::internal)?;
     value["variant"] = json!(variant.as_deref().unwrap_or("baseline"));
     value["asset"] = json!(picked.as_ref().map(|s| s.asset.clone()));
     let human = format!(

@@ -41,8 +41,7 @@ impl Receipt {
     }
 
     pub fn write(&self, path: &Path) -> Result<()> {
-        let mut json =
-            serde_json::to_vec_pretty(self).map_err(|e| Error::other(e.to_string(), ""))?;
+        let mut json = serde_json::to_vec_pretty(self).map_err(Error::internal)?;
         json.push(b'\n');
         crate::atomic::write_file_with_checkpoint(path, &json, Some("receipt-temp-written"))?;
         crate::faults::checkpoint("receipt-written").at("write", path)

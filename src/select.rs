@@ -248,7 +248,7 @@ pub fn select_asset_with(
     };
     let chosen = parsed[best]
         .as_ref()
-        .ok_or_else(|| Error::other("internal: chosen asset not parsed", ""))?;
+        .ok_or_else(|| Error::internal("the chosen asset was not parsed"))?;
     Ok(Selection {
         asset: assets[best].clone(),
         target: chosen.target.clone(),

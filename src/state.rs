@@ -36,8 +36,7 @@ impl State {
     }
 
     pub fn save(&self, path: &Path) -> Result<()> {
-        let mut json =
-            serde_json::to_vec_pretty(self).map_err(|e| Error::other(e.to_string(), ""))?;
+        let mut json = serde_json::to_vec_pretty(self).map_err(Error::internal)?;
         json.push(b'\n');
         crate::atomic::write_file_with_checkpoint(path, &json, Some("state-temp-written"))?;
         crate::faults::checkpoint("state-saved").at("write", path)

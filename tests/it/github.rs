@@ -206,3 +206,16 @@ fn an_unchanged_listing_is_answered_with_304s_and_remembered_pages() {
     );
     assert_eq!(world.server.requests().len(), 2);
 }
+
+#[test]
+fn a_token_with_a_line_break_is_bad_input_not_a_crash() {
+    let world = World::new();
+    let out = Output::run(
+        world
+            .cmd()
+            .env("GITHUB_TOKEN", "abc\ndef")
+            .args(["install", "--dry-run"]),
+    );
+    out.assert_code(2);
+    assert!(out.stderr.contains("GITHUB_TOKEN"), "{out}");
+}
