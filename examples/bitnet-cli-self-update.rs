@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use bitnet_install::updater::Updater;
+use bitnet_install::Updater;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

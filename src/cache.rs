@@ -5,26 +5,23 @@
 //!   removed version and re-installs need no network. Nothing read back is
 //!   trusted as is: the signature is re-verified and the asset re-hashed by the
 //!   caller every time. The store is trimmed to a size bound, oldest first.
-//! - conditional requests: `<cache>/http/<hash of URL>.{body,meta}`, the last
-//!   body and `ETag` of small documents (index.json, API listings), so that a
-//!   check that finds nothing new moves no bodies (`If-None-Match` → 304).
+//!
+//! Beside it, `<cache>/http/` holds the conditional-request store of
+//! `download::ConditionalStore`.
 
 use std::path::{Path, PathBuf};
 
-use reqwest::header::{HeaderMap, HeaderValue};
 use semver::Version;
-use serde::{Deserialize, Serialize};
 
+use crate::digest::Sha256;
 use crate::download::Location;
 use crate::error::{Error, IoContext, Result};
-use crate::http::Fetched;
 use crate::source::{Offered, RemoteAsset, VerifiedRelease};
-use crate::verify;
 
 const SUMS: &str = "SHA256SUMS";
 const SIGNATURE: &str = "SHA256SUMS.minisig";
 /// The subdirectory of conditional-request bodies; never a product name.
-const HTTP_DIR: &str = "http";
+pub const HTTP_DIR: &str = "http";
 /// Files being written end with this and are never offered.
 const PARTIAL: &str = ".partial";
 
@@ -45,13 +42,6 @@ impl Cache {
 
     pub fn dir(&self) -> &Path {
         &self.dir
-    }
-
-    /// Where conditional-request bodies are remembered.
-    pub fn conditional_store(&self) -> ConditionalStore {
-        ConditionalStore {
-            dir: self.dir.join(HTTP_DIR),
-        }
     }
 
     fn release_dir(&self, product: &str, version: &Version) -> PathBuf {
@@ -111,14 +101,14 @@ impl Cache {
         product: &str,
         version: &Version,
         asset: &str,
-        expected: &str,
+        expected: Sha256,
     ) -> Option<PathBuf> {
         if !is_plain_name(asset) {
             return None;
         }
         let dir = self.release_dir(product, version);
         let path = dir.join(asset);
-        match verify::sha256_file(&path) {
+        match Sha256::of_file(&path) {
             Ok(actual) if actual == expected => {
                 touch(&dir.join(SUMS));
                 Some(path)
@@ -262,109 +252,13 @@ fn write_atomically(dir: &Path, name: &str, write: impl FnOnce(&Path) -> Result<
     std::fs::rename(&partial, &path).at("rename into place", &path)
 }
 
-/// The last answer remembered for a URL.
-#[derive(Debug)]
-pub struct Remembered {
-    pub etag: String,
-    pub link: Option<String>,
-    pub body: Vec<u8>,
-}
-
-impl Remembered {
-    /// As if the server had sent it again.
-    pub fn into_fetched(self) -> Fetched {
-        let mut headers = HeaderMap::new();
-        if let Some(value) = self.link.and_then(|l| HeaderValue::from_str(&l).ok()) {
-            headers.insert("link", value);
-        }
-        if let Ok(value) = HeaderValue::from_str(&self.etag) {
-            headers.insert("etag", value);
-        }
-        Fetched {
-            status: 200,
-            body: self.body,
-            headers,
-        }
-    }
-}
-
-#[derive(Serialize, Deserialize)]
-struct Meta {
-    url: String,
-    etag: String,
-    link: Option<String>,
-}
-
-/// Bodies and `ETag`s of small documents, keyed by URL.
-#[derive(Clone, Debug)]
-pub struct ConditionalStore {
-    dir: PathBuf,
-}
-
-impl ConditionalStore {
-    pub fn new(dir: impl Into<PathBuf>) -> ConditionalStore {
-        ConditionalStore { dir: dir.into() }
-    }
-
-    fn paths(&self, url: &str) -> (PathBuf, PathBuf) {
-        let key = &verify::sha256_hex(url.as_bytes())[..32];
-        (
-            self.dir.join(format!("{key}.body")),
-            self.dir.join(format!("{key}.meta")),
-        )
-    }
-
-    /// What was last fetched from `url`, when it came with an `ETag`.
-    pub fn load(&self, url: &str) -> Option<Remembered> {
-        let (body_path, meta_path) = self.paths(url);
-        let meta: Meta = serde_json::from_slice(&std::fs::read(meta_path).ok()?).ok()?;
-        if meta.url != url {
-            return None;
-        }
-        Some(Remembered {
-            etag: meta.etag,
-            link: meta.link,
-            body: std::fs::read(body_path).ok()?,
-        })
-    }
-
-    /// Remembers a 200 answer. Failing to is harmless (the next check simply
-    /// downloads again), so errors are ignored.
-    pub fn save(&self, url: &str, fetched: &Fetched) {
-        let Some(etag) = fetched.header("etag") else {
-            return;
-        };
-        let meta = Meta {
-            url: url.to_string(),
-            etag: etag.to_string(),
-            link: fetched.header("link").map(String::from),
-        };
-        let Ok(meta) = serde_json::to_vec(&meta) else {
-            return;
-        };
-        let (body_path, meta_path) = self.paths(url);
-        let _ = std::fs::create_dir_all(&self.dir).map(|()| {
-            let _ = std::fs::remove_file(&meta_path);
-            write_file_atomically(&body_path, &fetched.body)
-                .and_then(|()| write_file_atomically(&meta_path, &meta))
-        });
-    }
-}
-
-fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(PARTIAL);
-    std::fs::write(&partial, bytes)?;
-    std::fs::rename(&partial, path)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::verify::{Checksums, TrustedComment};
 
     fn release(version: &str, asset: &str, bytes: &[u8]) -> VerifiedRelease {
-        let sums_text = format!("{}  {asset}\n", verify::sha256_hex(bytes));
+        let sums_text = format!("{}  {asset}\n", Sha256::of(bytes));
         VerifiedRelease {
             product: "bitnet".into(),
             version: Version::parse(version).unwrap(),
@@ -405,22 +299,22 @@ mod tests {
         assert_eq!(names, ["SHA256SUMS", "SHA256SUMS.minisig", "a.tar.gz"]);
 
         let v = Version::parse("0.3.2").unwrap();
-        let good = verify::sha256_hex(b"two");
+        let good = Sha256::of(b"two");
         assert!(cache
-            .verified_asset("bitnet", &v, "a.tar.gz", &good)
+            .verified_asset("bitnet", &v, "a.tar.gz", good)
             .is_some());
-        let wrong = verify::sha256_hex(b"other");
+        let wrong = Sha256::of(b"other");
         assert!(cache
-            .verified_asset("bitnet", &v, "a.tar.gz", &wrong)
+            .verified_asset("bitnet", &v, "a.tar.gz", wrong)
             .is_none());
         assert!(
             cache
-                .verified_asset("bitnet", &v, "a.tar.gz", &good)
+                .verified_asset("bitnet", &v, "a.tar.gz", good)
                 .is_none(),
             "a copy that failed its hash is removed"
         );
         assert!(cache
-            .verified_asset("bitnet", &v, "../0.3.1/a.tar.gz", &good)
+            .verified_asset("bitnet", &v, "../0.3.1/a.tar.gz", good)
             .is_none());
     }
 
@@ -471,38 +365,5 @@ mod tests {
         let kept = store(&tiny, "0.4.0", &big);
         assert!(kept.exists(), "the release just stored always stays");
         assert!(!second.exists() && !third.exists());
-    }
-
-    #[test]
-    fn conditional_answers_are_remembered_with_their_link() {
-        let dir = tempfile::tempdir().unwrap();
-        let store = ConditionalStore::new(dir.path().join("http"));
-        assert!(store.load("https://h/index.json").is_none());
-        let mut headers = HeaderMap::new();
-        headers.insert("etag", HeaderValue::from_static("\"abc\""));
-        headers.insert(
-            "link",
-            HeaderValue::from_static("<https://h/p2>; rel=\"next\""),
-        );
-        let fetched = Fetched {
-            status: 200,
-            body: b"{}".to_vec(),
-            headers,
-        };
-        store.save("https://h/index.json", &fetched);
-        let remembered = store.load("https://h/index.json").unwrap();
-        assert_eq!(remembered.etag, "\"abc\"");
-        assert_eq!(remembered.body, b"{}");
-        let again = remembered.into_fetched();
-        assert_eq!(again.header("link"), Some("<https://h/p2>; rel=\"next\""));
-        assert!(store.load("https://h/other.json").is_none());
-
-        let untagged = Fetched {
-            status: 200,
-            body: b"x".to_vec(),
-            headers: HeaderMap::new(),
-        };
-        store.save("https://h/untagged", &untagged);
-        assert!(store.load("https://h/untagged").is_none());
     }
 }

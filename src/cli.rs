@@ -1,9 +1,9 @@
 //! The raw command line of `bitnet-install` (CONTRACT 3), as clap derive types.
 //! No validation here beyond clap's own: `config` turns this into a `Config`.
 
-use std::path::PathBuf;
+use clap::{Parser, Subcommand};
 
-use clap::{Args, Parser, Subcommand};
+use crate::config::Options;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -76,109 +76,4 @@ pub enum SelfCommand {
 pub enum CacheCommand {
     /// Remove every cached download.
     Clean,
-}
-
-#[derive(Debug, Default, Args)]
-pub struct Options {
-    /// Print the installer's own version (with no value), or choose the version
-    /// to install: latest, 0.3, 0.3.2, or a semver requirement.
-    #[arg(long = "version", global = true, num_args = 0..=1, default_missing_value = "", value_name = "REQ")]
-    pub version: Option<String>,
-
-    /// Print the installer's own version.
-    #[arg(short = 'V', global = true)]
-    pub print_version: bool,
-
-    /// Which pre-releases `latest` may pick: stable, beta, nightly.
-    #[arg(long, global = true, value_name = "CHANNEL")]
-    pub channel: Option<String>,
-
-    /// A static host or directory laid out as in CONTRACT 2.3 (repeat or
-    /// separate with commas to give mirrors, tried in order).
-    #[arg(long = "from", global = true, value_name = "ROOT")]
-    pub from: Vec<String>,
-
-    /// The same, for the installer's own releases (`self update`).
-    #[arg(long, global = true, value_name = "ROOT")]
-    pub update_root: Option<String>,
-
-    /// Another GitHub repository (OWNER/NAME).
-    #[arg(long, global = true, value_name = "OWNER/NAME")]
-    pub repo: Option<String>,
-
-    /// Override the detected target triple.
-    #[arg(long, global = true, value_name = "TRIPLE")]
-    pub target: Option<String>,
-
-    /// Override CPU detection: auto, baseline, avx2, avx512, neon.
-    #[arg(long, global = true, value_name = "CPU")]
-    pub cpu: Option<String>,
-
-    /// Override GPU detection: auto, none, cuda.
-    #[arg(long, global = true, value_name = "GPU")]
-    pub gpu: Option<String>,
-
-    /// Where versions, receipts and state live.
-    #[arg(long, global = true, value_name = "DIR")]
-    pub prefix: Option<PathBuf>,
-
-    /// Where the commands are linked.
-    #[arg(long, global = true, value_name = "DIR")]
-    pub bin_dir: Option<PathBuf>,
-
-    /// Do not touch shell profiles or the registry.
-    #[arg(long, global = true)]
-    pub no_modify_path: bool,
-
-    /// Trust this minisign public key (base64 or a .pub file) instead of the built-in ones.
-    #[arg(long, global = true, value_name = "KEY|FILE")]
-    pub public_key: Option<String>,
-
-    /// An extra trusted root certificate (PEM).
-    #[arg(long, global = true, value_name = "FILE")]
-    pub ca_cert: Option<PathBuf>,
-
-    /// Connect and read-idle timeout in seconds.
-    #[arg(long, global = true, value_name = "SECONDS")]
-    pub timeout: Option<u64>,
-
-    /// Use only the download cache and local roots.
-    #[arg(long, global = true)]
-    pub offline: bool,
-
-    /// Allow going to an older version.
-    #[arg(long, global = true)]
-    pub allow_downgrade: bool,
-
-    /// Reinstall a version that is already installed.
-    #[arg(long, global = true)]
-    pub force: bool,
-
-    /// With --repo: install a release that offers nothing to verify it with.
-    #[arg(long, global = true)]
-    pub allow_unverified: bool,
-
-    /// Resolve the release and pick the asset, print the plan, change nothing.
-    #[arg(long, global = true)]
-    pub dry_run: bool,
-
-    /// Answer yes to every question.
-    #[arg(short = 'y', long, global = true)]
-    pub yes: bool,
-
-    /// Print only errors.
-    #[arg(short = 'q', long, global = true)]
-    pub quiet: bool,
-
-    /// Explain each step.
-    #[arg(short = 'v', long, global = true)]
-    pub verbose: bool,
-
-    /// Print machine-readable JSON on stdout.
-    #[arg(long, global = true)]
-    pub json: bool,
-
-    /// When to use colour: auto, always, never.
-    #[arg(long, global = true, value_name = "WHEN")]
-    pub color: Option<String>,
 }

@@ -18,7 +18,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::cli::Options;
 use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::http::{HttpOptions, Proxies};
@@ -33,6 +32,117 @@ pub const PRODUCT: &str = "bitnet";
 pub const INSTALLER: &str = "bitnet-install";
 /// The executables a bitnet release provides; only these reach the bin dir.
 pub const PRODUCT_EXECUTABLES: &[&str] = &["bitnet-cli", "bitnet-server"];
+
+/// The options of CONTRACT 3 as given, before validation. Clap parses them
+/// for the command line (feature `cli`); the `Updater` fills them in directly.
+#[derive(Debug, Default, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct Options {
+    /// Print the installer's own version (with no value), or choose the version
+    /// to install: latest, 0.3, 0.3.2, or a semver requirement.
+    #[cfg_attr(feature = "cli", arg(long = "version", global = true, num_args = 0..=1, default_missing_value = "", value_name = "REQ"))]
+    pub version: Option<String>,
+
+    /// Print the installer's own version.
+    #[cfg_attr(feature = "cli", arg(short = 'V', global = true))]
+    pub print_version: bool,
+
+    /// Which pre-releases `latest` may pick: stable, beta, nightly.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "CHANNEL"))]
+    pub channel: Option<String>,
+
+    /// A static host or directory laid out as in CONTRACT 2.3 (repeat or
+    /// separate with commas to give mirrors, tried in order).
+    #[cfg_attr(
+        feature = "cli",
+        arg(long = "from", global = true, value_name = "ROOT")
+    )]
+    pub from: Vec<String>,
+
+    /// The same, for the installer's own releases (`self update`).
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "ROOT"))]
+    pub update_root: Option<String>,
+
+    /// Another GitHub repository (OWNER/NAME).
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "OWNER/NAME"))]
+    pub repo: Option<String>,
+
+    /// Override the detected target triple.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "TRIPLE"))]
+    pub target: Option<String>,
+
+    /// Override CPU detection: auto, baseline, avx2, avx512, neon.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "CPU"))]
+    pub cpu: Option<String>,
+
+    /// Override GPU detection: auto, none, cuda.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "GPU"))]
+    pub gpu: Option<String>,
+
+    /// Where versions, receipts and state live.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "DIR"))]
+    pub prefix: Option<PathBuf>,
+
+    /// Where the commands are linked.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "DIR"))]
+    pub bin_dir: Option<PathBuf>,
+
+    /// Do not touch shell profiles or the registry.
+    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    pub no_modify_path: bool,
+
+    /// Trust this minisign public key (base64 or a .pub file) instead of the built-in ones.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "KEY|FILE"))]
+    pub public_key: Option<String>,
+
+    /// An extra trusted root certificate (PEM).
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "FILE"))]
+    pub ca_cert: Option<PathBuf>,
+
+    /// Connect and read-idle timeout in seconds.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "SECONDS"))]
+    pub timeout: Option<u64>,
+
+    /// Use only the download cache and local roots.
+    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    pub offline: bool,
+
+    /// Allow going to an older version.
+    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    pub allow_downgrade: bool,
+
+    /// Reinstall a version that is already installed.
+    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    pub force: bool,
+
+    /// With --repo: install a release that offers nothing to verify it with.
+    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    pub allow_unverified: bool,
+
+    /// Resolve the release and pick the asset, print the plan, change nothing.
+    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    pub dry_run: bool,
+
+    /// Answer yes to every question.
+    #[cfg_attr(feature = "cli", arg(short = 'y', long, global = true))]
+    pub yes: bool,
+
+    /// Print only errors.
+    #[cfg_attr(feature = "cli", arg(short = 'q', long, global = true))]
+    pub quiet: bool,
+
+    /// Explain each step.
+    #[cfg_attr(feature = "cli", arg(short = 'v', long, global = true))]
+    pub verbose: bool,
+
+    /// Print machine-readable JSON on stdout.
+    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    pub json: bool,
+
+    /// When to use colour: auto, always, never.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "WHEN"))]
+    pub color: Option<String>,
+}
 
 /// Where a product's releases come from.
 #[derive(Clone, Debug)]

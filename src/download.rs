@@ -8,11 +8,12 @@ use std::cell::OnceCell;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::cache::ConditionalStore;
+use serde::{Deserialize, Serialize};
+
+use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, IoContext, Result};
 use crate::http::{DownloadSink, Fetched, Http, HttpOptions};
 use crate::progress::Progress;
-use crate::verify::StreamingSha256;
 
 /// Largest asset accepted when the source announces no size.
 pub const DEFAULT_MAX_ASSET_BYTES: u64 = 4 * 1024 * 1024 * 1024;
@@ -50,7 +51,7 @@ impl Location {
 /// A digest and size of what was written.
 #[derive(Clone, Debug)]
 pub struct Downloaded {
-    pub sha256: String,
+    pub sha256: Sha256,
     pub bytes: u64,
 }
 
@@ -172,7 +173,7 @@ impl Fetcher {
             .open(dest)
             .at("create", dest)?;
         let mut sink = HashingSink {
-            hasher: StreamingSha256::default(),
+            hasher: Hasher::default(),
             bytes: 0,
             bar: self.progress.bar(label),
         };
@@ -187,14 +188,99 @@ impl Fetcher {
         // hash and re-hashed before it is unpacked; a crash discards it.
         sink.bar.finish();
         Ok(Downloaded {
-            sha256: sink.hasher.finish_hex(),
+            sha256: sink.hasher.finish(),
             bytes: sink.bytes,
         })
     }
 }
 
+/// The last answer remembered for a URL.
+#[derive(Debug)]
+struct Remembered {
+    etag: String,
+    link: Option<String>,
+    body: Vec<u8>,
+}
+
+impl Remembered {
+    /// As if the server had sent it again.
+    fn into_fetched(self) -> Fetched {
+        Fetched {
+            status: 200,
+            body: self.body,
+            etag: Some(self.etag),
+            link: self.link,
+        }
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    url: String,
+    etag: String,
+    link: Option<String>,
+}
+
+/// Bodies and `ETag`s of small documents (index.json, API listings), keyed by
+/// URL, as `<dir>/<hash of URL>.{body,meta}`: a check that finds nothing new
+/// moves no bodies (`If-None-Match` → 304).
+#[derive(Clone, Debug)]
+pub struct ConditionalStore {
+    dir: PathBuf,
+}
+
+impl ConditionalStore {
+    pub fn new(dir: impl Into<PathBuf>) -> ConditionalStore {
+        ConditionalStore { dir: dir.into() }
+    }
+
+    fn paths(&self, url: &str) -> (PathBuf, PathBuf) {
+        let key = &Sha256::of(url.as_bytes()).to_string()[..32];
+        (
+            self.dir.join(format!("{key}.body")),
+            self.dir.join(format!("{key}.meta")),
+        )
+    }
+
+    /// What was last fetched from `url`, when it came with an `ETag`.
+    fn load(&self, url: &str) -> Option<Remembered> {
+        let (body_path, meta_path) = self.paths(url);
+        let meta: Meta = serde_json::from_slice(&std::fs::read(meta_path).ok()?).ok()?;
+        if meta.url != url {
+            return None;
+        }
+        Some(Remembered {
+            etag: meta.etag,
+            link: meta.link,
+            body: std::fs::read(body_path).ok()?,
+        })
+    }
+
+    /// Remembers a 200 answer. Failing to is harmless (the next check simply
+    /// downloads again), so errors are ignored.
+    fn save(&self, url: &str, fetched: &Fetched) {
+        let Some(etag) = &fetched.etag else {
+            return;
+        };
+        let meta = Meta {
+            url: url.to_string(),
+            etag: etag.clone(),
+            link: fetched.link.clone(),
+        };
+        let Ok(meta) = serde_json::to_vec(&meta) else {
+            return;
+        };
+        let (body_path, meta_path) = self.paths(url);
+        if std::fs::create_dir_all(&self.dir).is_ok() {
+            let _ = std::fs::remove_file(&meta_path);
+            let _ = crate::atomic::write_file(&body_path, &fetched.body)
+                .and_then(|()| crate::atomic::write_file(&meta_path, &meta));
+        }
+    }
+}
+
 struct HashingSink {
-    hasher: StreamingSha256,
+    hasher: Hasher,
     bytes: u64,
     bar: crate::progress::Bar,
 }
@@ -211,14 +297,14 @@ impl DownloadSink for HashingSink {
     }
 
     fn restart(&mut self) {
-        self.hasher = StreamingSha256::default();
+        self.hasher = Hasher::default();
         self.bytes = 0;
         self.bar.reset();
     }
 
     fn resume(&mut self, file: &mut std::fs::File, offset: u64) -> std::io::Result<()> {
         use std::io::{Seek, SeekFrom};
-        self.hasher = StreamingSha256::default();
+        self.hasher = Hasher::default();
         file.seek(SeekFrom::Start(0))?;
         let copied = std::io::copy(
             &mut (&mut *file).take(offset),
@@ -237,7 +323,7 @@ impl DownloadSink for HashingSink {
 }
 
 /// Feeds whatever is written into a hasher.
-struct HashWriter<'a>(&'a mut StreamingSha256);
+struct HashWriter<'a>(&'a mut Hasher);
 
 impl std::io::Write for HashWriter<'_> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -357,7 +443,7 @@ mod tests {
         let got = fetcher
             .fetch_to_file(&Location::Local(src), &[], &out, 100, "a")
             .unwrap();
-        assert_eq!(got.sha256, crate::verify::sha256_hex(b"hello"));
+        assert_eq!(got.sha256, Sha256::of(b"hello"));
         assert_eq!(std::fs::read(out).unwrap(), b"hello");
     }
 
@@ -374,7 +460,7 @@ mod tests {
             .unwrap();
         file.write_all(b"hello world").unwrap();
         let mut sink = HashingSink {
-            hasher: StreamingSha256::default(),
+            hasher: Hasher::default(),
             bytes: 0,
             bar: Progress::quiet().bar("part"),
         };
@@ -384,12 +470,9 @@ mod tests {
         assert_eq!(file.stream_position().unwrap(), 5);
         sink.chunk(b" there");
         assert_eq!(sink.bytes, 11);
-        assert_eq!(
-            sink.hasher.finish_hex(),
-            crate::verify::sha256_hex(b"hello there")
-        );
+        assert_eq!(sink.hasher.finish(), Sha256::of(b"hello there"));
         let mut short = HashingSink {
-            hasher: StreamingSha256::default(),
+            hasher: Hasher::default(),
             bytes: 0,
             bar: Progress::quiet().bar("part"),
         };
@@ -405,5 +488,30 @@ mod tests {
         assert!(err.to_string().contains("/nonexistent/x"), "{err}");
         let remote = Location::Remote("https://example.invalid/x".into());
         assert_eq!(fetcher.fetch_small(&remote, 10).unwrap_err().exit_code(), 4);
+    }
+
+    #[test]
+    fn conditional_answers_are_remembered_with_their_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ConditionalStore::new(dir.path().join("http"));
+        assert!(store.load("https://h/index.json").is_none());
+        let fetched = Fetched {
+            status: 200,
+            body: b"{}".to_vec(),
+            etag: Some("\"abc\"".into()),
+            link: Some("<https://h/p2>; rel=\"next\"".into()),
+        };
+        store.save("https://h/index.json", &fetched);
+        let remembered = store.load("https://h/index.json").unwrap();
+        assert_eq!(remembered.etag, "\"abc\"");
+        assert_eq!(remembered.into_fetched(), fetched);
+        assert!(store.load("https://h/other.json").is_none());
+
+        let untagged = Fetched {
+            etag: None,
+            ..fetched
+        };
+        store.save("https://h/untagged", &untagged);
+        assert!(store.load("https://h/untagged").is_none());
     }
 }

@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::digest::Sha256;
+
 /// Exit codes of CONTRACT 3.
 pub mod exit {
     pub const OK: i32 = 0;
@@ -24,7 +26,27 @@ pub enum Error {
     #[error("{message}")]
     Usage { message: String, hint: String },
 
-    /// No release or asset satisfies the request (exit 3).
+    /// No offered version satisfies the requirement (exit 3).
+    #[error(
+        "no release of {product} matches '{requirement}' (offered: {})",
+        list_or_none(offered)
+    )]
+    NoMatchingVersion {
+        product: String,
+        requirement: String,
+        offered: Vec<String>,
+    },
+
+    /// The release has no asset for the platform; `reasons` says why each
+    /// candidate was passed over (exit 3).
+    #[error("{release} has no build for {platform}: {}", reasons.join("; "))]
+    NoMatchingAsset {
+        release: String,
+        platform: String,
+        reasons: Vec<String>,
+    },
+
+    /// Nothing matches, for any other reason (exit 3).
     #[error("{message}")]
     NoMatch { message: String, hint: String },
 
@@ -37,8 +59,44 @@ pub enum Error {
     #[error("{url} does not exist on the source")]
     Missing { url: String },
 
-    /// Something did not verify: signature, trusted comment, checksum, index
-    /// freshness, or an unsafe archive (exit 5).
+    /// Downloaded bytes that do not hash to the value the evidence gives (exit 5).
+    #[error("{asset} does not match {against} (expected SHA-256 {expected}, got {actual})")]
+    HashMismatch {
+        asset: String,
+        against: &'static str,
+        expected: Sha256,
+        actual: Sha256,
+    },
+
+    /// A signed index whose `expires` has passed: a frozen mirror (exit 5).
+    #[error(
+        "the index of {root} expired at {expired_at} (now {now}): the mirror is frozen or stale"
+    )]
+    IndexExpired {
+        root: String,
+        expired_at: u64,
+        now: u64,
+    },
+
+    /// A signed index older than one already accepted from the root (exit 5).
+    #[error("the index of {root} is older ({offered}) than one already seen from it ({seen}): the mirror was rolled back")]
+    RolledBack {
+        root: String,
+        seen: u64,
+        offered: u64,
+    },
+
+    /// An archive entry the extraction rules refuse; `rule` completes
+    /// "entry '<entry>' ..." (exit 5).
+    #[error("Refusing archive {archive}: entry '{entry}' {rule}.")]
+    UnsafeEntry {
+        archive: String,
+        entry: String,
+        rule: String,
+    },
+
+    /// Anything else that did not verify: signature, trusted comment,
+    /// malformed checksums (exit 5).
     #[error("{message}")]
     Verification { message: String, hint: String },
 
@@ -56,13 +114,29 @@ pub enum Error {
     Other { message: String, hint: String },
 }
 
+fn list_or_none(items: &[String]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.join(", ")
+    }
+}
+
+const TAMPERED_HINT: &str = "nothing was installed; the release or mirror may have been tampered with, so report it to the publisher and do not bypass the check.";
+
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Usage { .. } => exit::USAGE,
-            Error::NoMatch { .. } => exit::NO_MATCH,
+            Error::NoMatchingVersion { .. }
+            | Error::NoMatchingAsset { .. }
+            | Error::NoMatch { .. } => exit::NO_MATCH,
             Error::Network { .. } | Error::Missing { .. } => exit::NETWORK,
-            Error::Verification { .. } => exit::VERIFICATION,
+            Error::HashMismatch { .. }
+            | Error::IndexExpired { .. }
+            | Error::RolledBack { .. }
+            | Error::UnsafeEntry { .. }
+            | Error::Verification { .. } => exit::VERIFICATION,
             Error::Local { .. } => exit::LOCAL,
             Error::Other { .. } => exit::FAILURE,
         }
@@ -75,10 +149,32 @@ impl Error {
             | Error::Verification { hint, .. }
             | Error::Local { hint, .. }
             | Error::Other { hint, .. } => hint,
+            Error::NoMatchingVersion { .. } => {
+                "ask for one of the offered versions, or use --channel beta/nightly for pre-releases."
+            }
+            Error::NoMatchingAsset { .. } => {
+                "pass --target, --cpu or --gpu to choose another build, or ask the publisher for one for this platform."
+            }
             Error::Network { .. } | Error::Missing { .. } => {
                 "check the connection, proxy settings (HTTPS_PROXY) and the --from address, then try again."
             }
+            Error::HashMismatch { .. } | Error::UnsafeEntry { .. } => TAMPERED_HINT,
+            Error::IndexExpired { .. } => {
+                "try another mirror or ask the publisher to re-sign the index; check the system clock too."
+            }
+            Error::RolledBack { .. } => {
+                "use an up-to-date mirror; an attacker may be serving old releases."
+            }
         }
+    }
+
+    /// True for failures that another copy of the same release (a mirror)
+    /// could avoid: the network, the source's content, or what it lacks.
+    pub fn another_source_may_help(&self) -> bool {
+        !matches!(
+            self,
+            Error::Usage { .. } | Error::Local { .. } | Error::Other { .. }
+        )
     }
 
     pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
@@ -105,7 +201,7 @@ impl Error {
     pub fn verification(message: impl Into<String>) -> Self {
         Error::Verification {
             message: message.into(),
-            hint: "nothing was installed; the release or mirror may have been tampered with, so report it to the publisher and do not bypass the check.".into(),
+            hint: TAMPERED_HINT.into(),
         }
     }
 

@@ -23,6 +23,7 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, IoContext, Result};
 
 /// Read and write in large chunks: release assets are hundreds of megabytes.
@@ -104,14 +105,14 @@ pub fn extract(
 /// path was swapped in between (exit 5 when it was).
 pub fn extract_verified(
     archive: &Path,
-    expected_sha256: &str,
+    expected_sha256: Sha256,
     kind: ArchiveKind,
     bare_name: &str,
     dest: &Path,
     limits: &Limits,
 ) -> Result<Extracted> {
     let mut file = File::open(archive).at("open", archive)?;
-    let mut hasher = crate::verify::StreamingSha256::default();
+    let mut hasher = Hasher::default();
     let mut buf = vec![0u8; BUF_SIZE];
     loop {
         match file.read(&mut buf).at("read", archive)? {
@@ -119,8 +120,8 @@ pub fn extract_verified(
             n => hasher.update(&buf[..n]),
         }
     }
-    let actual = hasher.finish_hex();
-    if !actual.eq_ignore_ascii_case(expected_sha256) {
+    let actual = hasher.finish();
+    if actual != expected_sha256 {
         return Err(Error::verification(format!(
             "{} changed after it was verified (expected {expected_sha256}, now {actual})",
             archive.display()
@@ -400,10 +401,11 @@ impl<'a> Staging<'a> {
                 self.archive_name
             ))
         } else {
-            Error::verification(format!(
-                "Refusing archive {}: entry '{name}' {rule}.",
-                self.archive_name
-            ))
+            Error::UnsafeEntry {
+                archive: self.archive_name.clone(),
+                entry: name.to_string(),
+                rule: rule.to_string(),
+            }
         }
     }
 
@@ -1393,11 +1395,11 @@ mod tests {
     #[test]
     fn extract_verified_unpacks_only_the_bytes_that_were_hashed() {
         let sandbox = tar_sandbox(&[file("a", b"x")]);
-        let other = "0".repeat(64);
+        let other = Sha256::of(b"other");
         let limits = Limits::default();
         let err = extract_verified(
             &sandbox.archive,
-            &other,
+            other,
             ArchiveKind::TarGz,
             "a",
             &sandbox.dest,
@@ -1406,10 +1408,10 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.exit_code(), 5);
         assert!(!sandbox.dest.join("a").exists());
-        let digest = crate::verify::sha256_file(&sandbox.archive).unwrap();
+        let digest = Sha256::of_file(&sandbox.archive).unwrap();
         extract_verified(
             &sandbox.archive,
-            &digest,
+            digest,
             ArchiveKind::TarGz,
             "a",
             &sandbox.dest,

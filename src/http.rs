@@ -73,17 +73,52 @@ impl Proxies {
 }
 
 /// A small document and the response headers callers care about.
-#[derive(Debug)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Fetched {
     pub status: u16,
     pub body: Vec<u8>,
-    pub headers: HeaderMap,
+    /// The `ETag`, for conditional requests.
+    pub etag: Option<String>,
+    /// The raw `Link` header (pagination).
+    pub link: Option<String>,
 }
 
 impl Fetched {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
+    fn new(status: u16, body: Vec<u8>, headers: &HeaderMap) -> Fetched {
+        let text = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(String::from)
+        };
+        Fetched {
+            status,
+            body,
+            etag: text("etag"),
+            link: text("link"),
+        }
     }
+
+    /// The `rel="next"` URL of the `Link` header.
+    pub fn link_next(&self) -> Option<String> {
+        next_link(self.link.as_deref()?)
+    }
+}
+
+/// The `rel="next"` URL of a `Link` header.
+fn next_link(header: &str) -> Option<String> {
+    header.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        let is_next = params
+            .split(';')
+            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"");
+        is_next.then(|| {
+            url.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
+    })
 }
 
 pub struct Http {
@@ -128,20 +163,12 @@ impl Http {
         self.with_retries(url, |_| {
             let response = self.send(url, headers)?;
             let status = response.status();
-            let response_headers = response.headers().clone();
+            let headers = response.headers().clone();
             if status == StatusCode::NOT_MODIFIED {
-                return Ok(Fetched {
-                    status: 304,
-                    body: Vec::new(),
-                    headers: response_headers,
-                });
+                return Ok(Fetched::new(304, Vec::new(), &headers));
             }
             let body = read_capped(response, cap, url)?;
-            Ok(Fetched {
-                status: status.as_u16(),
-                body,
-                headers: response_headers,
-            })
+            Ok(Fetched::new(status.as_u16(), body, &headers))
         })
     }
 
@@ -618,6 +645,13 @@ fn describe_read_error(e: &std::io::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_link_is_found_among_others() {
+        let header = r#"<https://api/x?page=1>; rel="prev", <https://api/x?page=3>; rel="next", <https://api/x?page=9>; rel="last""#;
+        assert_eq!(next_link(header).as_deref(), Some("https://api/x?page=3"));
+        assert_eq!(next_link(r#"<https://api/x?page=1>; rel="prev""#), None);
+    }
 
     #[test]
     fn backoff_grows_and_is_capped() {

@@ -11,19 +11,13 @@ use crate::error::{Error, IoContext, Result};
 use crate::extract::{self, ArchiveKind, Limits};
 use crate::faults;
 use crate::layout::Layout;
-use crate::receipt::{InstalledFile, Receipt};
+use crate::receipt::{InstalledFile, Origin, Receipt};
 
 /// Everything known about a verified download that is about to be installed.
 #[derive(Clone, Debug)]
 pub struct Verified {
-    pub product: String,
-    pub version: String,
-    pub target: String,
-    pub variant: Option<String>,
-    pub asset: String,
-    pub sha256: String,
-    pub source: String,
-    /// The downloaded file, whose bytes hashed to `sha256`.
+    pub origin: Origin,
+    /// The downloaded file, whose bytes hashed to `origin.sha256`.
     pub archive: PathBuf,
     /// Names of the executables that may be linked into the bin dir; empty
     /// for a foreign release, whose executables are found after extraction.
@@ -159,11 +153,11 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         .executables
         .first()
         .cloned()
-        .unwrap_or_else(|| verified.product.clone());
-    let kind = ArchiveKind::from_asset_name(&verified.asset);
+        .unwrap_or_else(|| verified.origin.product.clone());
+    let kind = ArchiveKind::from_asset_name(&verified.origin.asset);
     let extracted = extract::extract_verified(
         &verified.archive,
-        &verified.sha256,
+        verified.origin.sha256,
         kind,
         &bare_name,
         staging.path(),
@@ -175,7 +169,7 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
             return Err(Error::other(
                 format!(
                     "{} has no executable at its top or in bin/",
-                    verified.asset
+                    verified.origin.asset
                 ),
                 "this release does not look like a command-line tool; pick another repository or version.",
             ));
@@ -186,7 +180,7 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         return Err(Error::verification_with_hint(
             format!(
                 "{} contains none of the expected executables ({})",
-                verified.asset,
+                verified.origin.asset,
                 verified.executables.join(", ")
             ),
             "the release is malformed; report it to the publisher.",
@@ -197,7 +191,7 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
 
     let versions = layout.versions_dir();
     std::fs::create_dir_all(&versions).at("create", &versions)?;
-    let dir_name = free_dir_name(&versions, &verified.version);
+    let dir_name = free_dir_name(&versions, &verified.origin.version);
     let version_dir = versions.join(&dir_name);
     std::fs::rename(staging.path(), &version_dir).at("move into place", &version_dir)?;
     // The staging directory is now the version directory: the transaction owns it.
@@ -206,17 +200,11 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
     atomic::sync_parent(&version_dir)?;
     faults::checkpoint("version-dir-moved").at("move into place", &version_dir)?;
 
-    let old_receipt_path = layout.receipt_path(&verified.version);
+    let old_receipt_path = layout.receipt_path(&verified.origin.version);
     let old_receipt = Receipt::read(&old_receipt_path).ok();
     let receipt = Receipt {
         schema: crate::receipt::SCHEMA,
-        product: verified.product.clone(),
-        version: verified.version.clone(),
-        target: verified.target.clone(),
-        variant: verified.variant.clone(),
-        asset: verified.asset.clone(),
-        sha256: verified.sha256.clone(),
-        source: verified.source.clone(),
+        origin: verified.origin.clone(),
         dir: dir_name.clone(),
         files,
         installed_at: verified.installed_at,
@@ -281,7 +269,7 @@ fn restore_receipt_backups(layout: &Layout) {
         let Ok(saved) = Receipt::read(&backup) else {
             continue;
         };
-        let live = layout.receipt_path(&saved.version);
+        let live = layout.receipt_path(&saved.origin.version);
         let live_dir = Receipt::read(&live).ok().map(|r| r.dir);
         if active.as_deref() == Some(saved.dir.as_str()) && live_dir != active {
             let _ = std::fs::rename(&backup, &live);
@@ -325,7 +313,7 @@ pub fn active_version(layout: &Layout) -> Option<String> {
         .ok()?
         .into_iter()
         .find(|r| r.dir == dir)
-        .map(|r| r.version)
+        .map(|r| r.origin.version)
 }
 
 /// Points `current` at `versions/<dir_name>` in one rename.
@@ -431,7 +419,7 @@ fn hash_files(
         .iter()
         .map(|relative| {
             let path = staging.join(relative);
-            let sha256 = crate::verify::sha256_file(&path).at("hash", &path)?;
+            let sha256 = crate::digest::Sha256::of_file(&path).at("hash", &path)?;
             let name = relative.to_string_lossy().replace('\\', "/");
             Ok(InstalledFile {
                 executable: executables.contains(&name),
@@ -704,13 +692,15 @@ mod tests {
         };
         let receipt = |dir_name: &str| Receipt {
             schema: 1,
-            product: "bitnet".into(),
-            version: "0.3.2".into(),
-            target: "t".into(),
-            variant: None,
-            asset: "a".into(),
-            sha256: "0".repeat(64),
-            source: "s".into(),
+            origin: Origin {
+                product: "bitnet".into(),
+                version: "0.3.2".into(),
+                target: "t".into(),
+                variant: None,
+                asset: "a".into(),
+                sha256: crate::digest::Sha256::of(b""),
+                source: "s".into(),
+            },
             dir: dir_name.into(),
             files: vec![],
             installed_at: 0,

@@ -8,36 +8,84 @@
 //!    ─▶ extract (staging dir, safe) ─▶ install (atomic switch) ─▶ receipt ─▶ PATH
 //! ```
 //!
-//! `ops` runs the commands from these steps; `publish` is what `bitnet-release`
-//! does on the other side: package, seal, sign and index releases.
+//! `plan` ties the steps together: `plan::resolve` answers "what would I
+//! install, from where, verified how?" with a `Plan`, and `Plan::apply` /
+//! `Plan::execute` carry it out. The command line (`commands`, feature `cli`)
+//! and the embeddable [`Updater`] (feature `updater`) are thin layers over it;
+//! `publish` is what `bitnet-release` does on the other side.
+//!
+//! An embedder that only wants `self update` depends with
+//! `default-features = false, features = ["updater"]`: no clap, no progress
+//! bars, no signing.
 
-pub mod atomic;
-pub mod cache;
+mod atomic;
+mod cache;
+mod config;
+mod context;
+mod digest;
+mod download;
+mod env;
+mod error;
+mod extract;
+mod faults;
+mod http;
+mod install;
+mod layout;
+mod lock;
+mod plan;
+mod platform;
+mod progress;
+mod receipt;
+mod report;
+mod select;
+mod self_update;
+mod shell_path;
+mod source;
+mod state;
+mod uninstall;
+#[cfg(feature = "updater")]
+mod updater;
+mod verify;
+mod version;
+
+/// The command line of `bitnet-install` and `bitnet-release`: entry points for
+/// the binaries, not part of the library's API.
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod cli;
-pub mod config;
-pub mod download;
-pub mod env;
-pub mod error;
-pub mod extract;
-pub mod faults;
-pub mod http;
-pub mod install;
-pub mod layout;
-pub mod lock;
-pub mod ops;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
+pub mod commands;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod output;
-pub mod platform;
-pub mod progress;
+#[cfg(feature = "cli")]
+#[doc(hidden)]
 pub mod publish;
-pub mod receipt;
-pub mod select;
-pub mod self_update;
-pub mod shell_path;
-pub mod source;
-pub mod state;
-pub mod uninstall;
-pub mod updater;
-pub mod verify;
-pub mod version;
 
-pub use error::{Error, Result};
+pub use digest::Sha256;
+pub use env::Env;
+pub use error::{exit, Error, Result};
+pub use plan::{Kind, Plan, Product};
+pub use platform::Platform;
+pub use report::{InstallReport, InstallStatus};
+pub use source::Evidence;
+#[cfg(feature = "updater")]
+pub use updater::{Updater, UpdaterBuilder};
+
+/// The crash checkpoints, for the kill-at-every-step tests.
+#[cfg(feature = "fault-injection")]
+#[doc(hidden)]
+pub use faults::CHECKPOINTS;
+
+/// What the fuzz targets (`fuzz/`, built with `--cfg fuzzing`) drive.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::extract::{extract, ArchiveKind, Limits};
+    pub use crate::platform::{Platform, Preferences};
+    pub use crate::select::{select_asset, select_foreign_asset};
+    pub use crate::source::index::{check_index_comment, parse_index_versions};
+    pub use crate::verify::{Checksums, TrustedComment};
+    pub use crate::version::{Channel, Requirement};
+}

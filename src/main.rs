@@ -6,11 +6,9 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use bitnet_install::cli::{Cli, Command};
-use bitnet_install::config::Config;
-use bitnet_install::env::Env;
-use bitnet_install::error::{exit, Error};
-use bitnet_install::ops::{self, Context};
+use bitnet_install::commands;
 use bitnet_install::output::Output;
+use bitnet_install::{exit, Env, Error};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -39,13 +37,7 @@ fn main() -> ExitCode {
         json: cli.options.json,
         quiet: cli.options.quiet,
     };
-    let code = match Config::new(&cli.options, &env) {
-        Ok(config) => {
-            let ctx = Context::new(&config, &env);
-            ops::run(cli.command.as_ref(), &ctx)
-        }
-        Err(e) => Err(e),
-    };
+    let code = commands::run_cli(&cli, &env, &output);
     ExitCode::from(finish(code, output) as u8)
 }
 

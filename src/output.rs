@@ -2,9 +2,8 @@
 //! as short human lines otherwise; errors as `{"error": …}` or as a sentence and
 //! a hint on stderr. Nothing else in the crate prints results.
 
-use serde_json::Value;
-
 use crate::error::Error;
+use crate::report::Report;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Output {
@@ -13,12 +12,27 @@ pub struct Output {
 }
 
 impl Output {
-    /// Prints a command's result: `value` with `--json`, `human` otherwise.
-    pub fn result(&self, value: Value, human: &str) {
+    /// Prints a command's result: its JSON with `--json`, its human line
+    /// otherwise.
+    pub fn report(&self, report: &impl Report) {
         if self.json {
-            println!("{value}");
-        } else if !self.quiet && !human.is_empty() {
+            self.json_only(report);
+            return;
+        }
+        let human = report.human();
+        if !self.quiet && !human.is_empty() {
             println!("{human}");
+        }
+    }
+
+    /// Prints the JSON of a report with `--json`, nothing otherwise (a
+    /// failing command's details, before its error).
+    pub fn json_only(&self, report: &impl Report) {
+        if self.json {
+            match serde_json::to_string(report) {
+                Ok(json) => println!("{json}"),
+                Err(e) => eprintln!("error: {}", Error::internal(e)),
+            }
         }
     }
 

@@ -2,7 +2,30 @@
 //! (bytes, rate, ETA) when stderr is a terminal, plain one-line steps when it is
 //! not, and nothing with `--quiet` or `--json`. No escape codes reach logs.
 
+#[cfg(feature = "cli")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+/// Without the command line (the lean `updater` library) nothing is drawn:
+/// no value of this type exists, so every bar is `None`.
+#[cfg(not(feature = "cli"))]
+#[derive(Debug)]
+enum ProgressBar {}
+
+#[cfg(not(feature = "cli"))]
+impl ProgressBar {
+    fn set_length(&self, _: u64) {
+        match *self {}
+    }
+    fn inc(&self, _: u64) {
+        match *self {}
+    }
+    fn reset(&self) {
+        match *self {}
+    }
+    fn finish_and_clear(&self) {
+        match *self {}
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -21,8 +44,8 @@ impl Progress {
     pub fn new(quiet: bool, stderr_is_terminal: bool, verbose: bool) -> Self {
         let mode = match (quiet, stderr_is_terminal) {
             (true, _) => Mode::Quiet,
-            (false, true) => Mode::Terminal,
-            (false, false) => Mode::Plain,
+            (false, true) if cfg!(feature = "cli") => Mode::Terminal,
+            (false, _) => Mode::Plain,
         };
         Progress { mode, verbose }
     }
@@ -59,6 +82,7 @@ impl Progress {
 
     pub fn bar(&self, label: &str) -> Bar {
         match self.mode {
+            #[cfg(feature = "cli")]
             Mode::Terminal => {
                 let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
                 bar.set_style(
@@ -76,7 +100,7 @@ impl Progress {
                 }
                 Bar(None)
             }
-            Mode::Quiet => Bar(None),
+            _ => Bar(None),
         }
     }
 }
@@ -84,6 +108,7 @@ impl Progress {
 impl Progress {
     /// A spinner while a listing or small document is fetched; cleared when
     /// dropped. Only on a terminal.
+    #[cfg(feature = "cli")]
     pub fn spinner(&self, label: &str) -> Spinner {
         if self.mode != Mode::Terminal {
             return Spinner(None);
@@ -96,6 +121,11 @@ impl Progress {
         spinner.set_message(label.to_string());
         spinner.enable_steady_tick(std::time::Duration::from_millis(100));
         Spinner(Some(spinner))
+    }
+
+    #[cfg(not(feature = "cli"))]
+    pub fn spinner(&self, _label: &str) -> Spinner {
+        Spinner(None)
     }
 }
 

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::digest::Sha256;
 use crate::error::{Error, IoContext, Result};
 
 pub const SCHEMA: u32 = 1;
@@ -14,20 +15,28 @@ pub const SCHEMA: u32 = 1;
 pub struct InstalledFile {
     /// Relative to the version's directory, `/`-separated.
     pub path: String,
-    pub sha256: String,
+    pub sha256: Sha256,
     pub executable: bool,
 }
 
+/// What was installed and where it came from: known once the download
+/// verified, carried into the receipt as it is.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
-pub struct Receipt {
-    pub schema: u32,
+pub struct Origin {
     pub product: String,
     pub version: String,
     pub target: String,
     pub variant: Option<String>,
     pub asset: String,
-    pub sha256: String,
+    pub sha256: Sha256,
     pub source: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Receipt {
+    pub schema: u32,
+    #[serde(flatten)]
+    pub origin: Origin,
     /// The directory name under `versions/`.
     pub dir: String,
     pub files: Vec<InstalledFile>,
@@ -74,6 +83,6 @@ pub fn read_all(dir: &Path) -> Result<Vec<Receipt>> {
             receipts.push(Receipt::read(&path)?);
         }
     }
-    receipts.sort_by_key(|r| crate::version::parse_version(&r.version));
+    receipts.sort_by_key(|r| crate::version::parse_version(&r.origin.version));
     Ok(receipts)
 }

@@ -6,15 +6,31 @@
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
-
 use crate::config::INSTALLER;
+use crate::context::Context;
 use crate::error::{exit, Error, IoContext, Result};
-use crate::ops::{self, Context, Product};
+use crate::plan::{self, Kind, Product};
+use crate::report::{SelfReport, SelfUninstallReport, UpdateCheckReport};
 use crate::state::State;
 use crate::version::{self, Requirement};
 
 const INSTALLER_EXECUTABLES: &[&str] = &[INSTALLER];
+
+/// What `self update` replaces the running copy with, or what it found.
+pub enum SelfUpdate {
+    Checked(UpdateCheckReport),
+    Replaced(SelfReport),
+}
+
+impl SelfUpdate {
+    /// The contract's exit code: 10 for `--check` with an update available.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            SelfUpdate::Checked(r) if r.update_available => exit::UPDATE_AVAILABLE,
+            _ => exit::OK,
+        }
+    }
+}
 
 /// Where the previous copy of the installer is kept.
 fn kept_copy(ctx: &Context, version: &str) -> PathBuf {
@@ -25,9 +41,15 @@ fn kept_copy(ctx: &Context, version: &str) -> PathBuf {
         .join(format!("{INSTALLER}-{version}"))
 }
 
-pub fn update(ctx: &Context, check: bool) -> Result<i32> {
-    let current =
-        version::parse_version(env!("CARGO_PKG_VERSION")).expect("the crate version is semver");
+fn running_version() -> semver::Version {
+    version::parse_version(env!("CARGO_PKG_VERSION")).unwrap_or(semver::Version::new(0, 0, 0))
+}
+
+/// Lists the installer's own releases once, and unless `check` (or the
+/// running copy is the newest) replaces the running executable with the
+/// newest, verified exactly as a product release is.
+pub fn update(ctx: &Context, check: bool) -> Result<SelfUpdate> {
+    let current = running_version();
     let exe = running_executable(ctx)?;
     if !check {
         refuse_managed(&exe)?;
@@ -37,63 +59,53 @@ pub fn update(ctx: &Context, check: bool) -> Result<i32> {
         name: INSTALLER,
         executables: INSTALLER_EXECUTABLES,
         source: &ctx.config.update_source,
+        kind: Kind::Signed,
     };
-    let offered = ops::offered_versions(ctx, INSTALLER, product.source, &state)?;
-    let newest = version::resolve(
-        &ctx.config.requirement,
-        ctx.config.channel,
-        offered.iter().map(|o| &o.offered.version),
-    )
-    .cloned()
-    .ok_or_else(|| {
-        Error::no_match(
-            format!(
-                "no release of {INSTALLER} matches '{}'",
-                ctx.config.requirement.describe()
-            ),
-            "check --update-root / BITNET_UPDATE_ROOT and the requested version.",
-        )
-    })?;
-    let newer = newest > current;
+    let listing = plan::list(ctx, INSTALLER, product.source, &state)?;
+    let newest = listing
+        .pick(&ctx.config.requirement, ctx.config.channel)?
+        .offered
+        .version
+        .clone();
+    let newer = plan::is_newer(&newest, Some(&current));
     if check || !newer {
-        let value = json!({"update_available": newer, "active": current.to_string(), "latest": newest.to_string()});
-        let human = if newer {
-            format!("an update of {INSTALLER} is available: {newest} (running {current})")
-        } else {
-            format!("{INSTALLER} {current} is up to date")
-        };
-        ctx.output.result(value, &human);
-        return Ok(if check && newer {
-            exit::UPDATE_AVAILABLE
-        } else {
-            exit::OK
-        });
+        return Ok(SelfUpdate::Checked(UpdateCheckReport {
+            update_available: newer,
+            active: Some(current.to_string()),
+            latest: newest.to_string(),
+            product: INSTALLER.to_string(),
+        }));
     }
-    let _lock = ops::lock(ctx)?;
-    let requirement = Requirement::parse(&format!("={newest}"))?;
-    let resolved = ops::resolve(ctx, &product, &requirement, &state)?;
+    let _lock = ctx.lock()?;
+    let plan = plan::resolve(ctx, &product, &listing, &Requirement::exact(&newest))?;
     if ctx.config.dry_run {
-        ctx.output.result(
-            json!({"dry_run": true, "version": newest.to_string(), "asset": resolved.selection.asset}),
-            &format!("would replace {} with {INSTALLER} {newest}", exe.display()),
-        );
-        return Ok(exit::OK);
+        return Ok(SelfUpdate::Replaced(SelfReport {
+            version: newest.to_string(),
+            previous: current.to_string(),
+            asset: Some(plan.asset.name.clone()),
+            sha256: plan.evidence.sha256(),
+            dry_run: true,
+            human: format!("would replace {} with {INSTALLER} {newest}", exe.display()),
+        }));
     }
     let work = crate::install::private_temp_dir(&ctx.config.layout, "self-")?;
-    let (downloaded, sha256) = ops::download_verified(ctx, &resolved, product.source, work.path())?;
-    crate::atomic::set_mode(&downloaded, 0o755)?;
+    let downloaded = plan.download(ctx, &product, work.path())?;
+    crate::atomic::set_mode(&downloaded.path, 0o755)?;
     keep_running_copy(ctx, &exe, &current.to_string())?;
-    self_replace::self_replace(&downloaded).map_err(|e| Error::io("replace", &exe, e))?;
-    if let Some((root, mark)) = &resolved.index_mark {
+    self_replace::self_replace(&downloaded.path).map_err(|e| Error::io("replace", &exe, e))?;
+    if let Some((root, mark)) = &plan.index_mark {
         let mut state = State::load(&ctx.config.layout.state_path())?;
         state.record_index(root, *mark);
         state.save(&ctx.config.layout.state_path())?;
     }
-    ctx.output.result(
-        json!({"version": newest.to_string(), "previous": current.to_string(), "asset": resolved.selection.asset, "sha256": sha256}),
-        &format!("{INSTALLER} updated from {current} to {newest}"),
-    );
-    Ok(exit::OK)
+    Ok(SelfUpdate::Replaced(SelfReport {
+        version: newest.to_string(),
+        previous: current.to_string(),
+        asset: Some(plan.asset.name.clone()),
+        sha256: Some(downloaded.sha256),
+        dry_run: false,
+        human: format!("{INSTALLER} updated from {current} to {newest}"),
+    }))
 }
 
 fn running_executable(ctx: &Context) -> Result<PathBuf> {
@@ -178,10 +190,10 @@ fn keep_running_copy(ctx: &Context, exe: &Path, version: &str) -> Result<()> {
 }
 
 /// Swaps the running installer with the copy the last `self update` kept.
-pub fn rollback(ctx: &Context) -> Result<i32> {
+pub fn rollback(ctx: &Context) -> Result<SelfReport> {
     let exe = running_executable(ctx)?;
     refuse_managed(&exe)?;
-    let _lock = ops::lock(ctx)?;
+    let _lock = ctx.lock()?;
     let kept_dir = ctx.config.layout.prefix.join("installer");
     let kept = newest_kept_copy(&kept_dir)?.ok_or_else(|| {
         Error::no_match(
@@ -200,11 +212,14 @@ pub fn rollback(ctx: &Context) -> Result<i32> {
     if version != running {
         let _ = std::fs::remove_file(&path);
     }
-    ctx.output.result(
-        json!({"version": version, "previous": running}),
-        &format!("{INSTALLER} rolled back from {running} to {version}"),
-    );
-    Ok(exit::OK)
+    Ok(SelfReport {
+        human: format!("{INSTALLER} rolled back from {running} to {version}"),
+        version,
+        previous: running.to_string(),
+        asset: None,
+        sha256: None,
+        dry_run: false,
+    })
 }
 
 /// The newest kept copy other than the running version.
@@ -227,8 +242,9 @@ fn newest_kept_copy(dir: &Path) -> Result<Option<(String, PathBuf)>> {
         .map(|(version, path)| (version.to_string(), path)))
 }
 
-pub fn uninstall(ctx: &Context) -> Result<i32> {
-    let _lock = ops::lock(ctx)?;
+/// Removes everything this tool installed, then the installer itself.
+pub fn uninstall(ctx: &Context) -> Result<SelfUninstallReport> {
+    let _lock = ctx.lock()?;
     let removed = crate::uninstall::remove_everything(ctx.config, ctx.env, &ctx.progress)?;
     let installed_copy = ctx.config.layout.bin_dir.join(if cfg!(windows) {
         "bitnet-install.exe"
@@ -249,11 +265,10 @@ pub fn uninstall(ctx: &Context) -> Result<i32> {
     }
     let _ = std::fs::remove_dir_all(ctx.config.layout.prefix.join("installer"));
     let _ = std::fs::remove_dir(&ctx.config.layout.prefix);
-    ctx.output.result(
-        json!({"removed": removed, "installer": installed_copy}),
-        "removed BitNet and bitnet-install",
-    );
-    Ok(exit::OK)
+    Ok(SelfUninstallReport {
+        removed,
+        installer: installed_copy,
+    })
 }
 
 fn same_path(a: &Path, b: &Path) -> bool {

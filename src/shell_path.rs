@@ -92,6 +92,7 @@ pub fn without_marked_lines(profile: &str) -> Removal {
 }
 
 /// Windows' user PATH (`;`-separated) with `dir` prepended unless present.
+#[cfg_attr(not(windows), allow(dead_code))]
 pub fn windows_path_with(path: &str, dir: &str) -> Option<String> {
     let present = path.split(';').any(|p| {
         p.trim_end_matches('\\')
@@ -108,6 +109,7 @@ pub fn windows_path_with(path: &str, dir: &str) -> Option<String> {
 }
 
 /// Windows' user PATH without `dir`, or `None` when it is absent.
+#[cfg_attr(not(windows), allow(dead_code))]
 pub fn windows_path_without(path: &str, dir: &str) -> Option<String> {
     let parts: Vec<&str> = path.split(';').collect();
     let kept: Vec<&str> = parts

@@ -26,7 +26,7 @@ pub fn remove_version(layout: &Layout, receipt: &Receipt) -> Result<()> {
         remove_empty_parents(&path, &dir);
     }
     let _ = std::fs::remove_dir(&dir);
-    let receipt_path = layout.receipt_path(&receipt.version);
+    let receipt_path = layout.receipt_path(&receipt.origin.version);
     std::fs::remove_file(&receipt_path).at("remove", &receipt_path)
 }
 
@@ -63,7 +63,7 @@ pub fn remove_everything(config: &Config, env: &Env, progress: &Progress) -> Res
     let _ = std::fs::remove_dir_all(&layout.cache_dir);
     let _ = std::fs::remove_file(layout.lock_path());
     let _ = std::fs::remove_dir(&layout.prefix);
-    Ok(receipts.into_iter().map(|r| r.version).collect())
+    Ok(receipts.into_iter().map(|r| r.origin.version).collect())
 }
 
 /// Links in the bin dir that point into the prefix; other files stay.

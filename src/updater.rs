@@ -2,7 +2,8 @@
 //! `bitnet-cli`) needs to offer `self update` with the same resolution,
 //! verification and atomic switch as `bitnet-install update`, plus a throttled
 //! check for "a new version is available" notices. It builds the same `Config`
-//! the command line does, so there is one code path.
+//! the command line does (from `config::Options`, without clap) and runs the
+//! same `plan`, so there is one code path.
 //!
 //! ```no_run
 //! use bitnet_install::updater::Updater;
@@ -24,14 +25,15 @@ use std::path::PathBuf;
 use semver::Version;
 use serde::{Deserialize, Serialize};
 
-use crate::cli::{Command, Options};
-use crate::config::{Config, PRODUCT};
+use crate::config::{Config, Options, PRODUCT, PRODUCT_EXECUTABLES};
+use crate::context::Context;
 use crate::env::Env;
 use crate::error::Result;
 use crate::install;
-use crate::ops::{self, Context};
+use crate::plan::{self, Kind, Product};
+use crate::report::InstallStatus;
 use crate::state::State;
-use crate::version;
+use crate::version::{self, Requirement};
 
 /// How long a throttled check trusts its last answer.
 pub const CHECK_INTERVAL_SECS: u64 = 24 * 60 * 60;
@@ -122,17 +124,21 @@ impl Updater {
     /// Reads only the signed index (or the release listing); downloads no asset.
     pub fn check(&self) -> Result<Option<Version>> {
         let ctx = Context::new(&self.config, &self.env);
+        Ok(self.newest(&ctx)?.map(|(newest, _)| newest))
+    }
+
+    /// The newest offered version when it is newer than the active one, with
+    /// the listing it came from.
+    fn newest(&self, ctx: &Context) -> Result<Option<(Version, plan::Listing)>> {
         let state = State::load(&self.config.layout.state_path())?;
-        let offered = ops::offered_versions(&ctx, PRODUCT, &self.config.source, &state)?;
-        let newest = version::resolve(
-            &self.config.requirement,
-            self.config.channel,
-            offered.iter().map(|o| &o.offered.version),
-        );
+        let listing = plan::list(ctx, PRODUCT, &self.config.source, &state)?;
+        let newest = listing
+            .pick(&self.config.requirement, self.config.channel)?
+            .offered
+            .version
+            .clone();
         let active = self.active();
-        Ok(newest
-            .filter(|n| active.as_ref().is_none_or(|a| n > &a))
-            .cloned())
+        Ok(plan::is_newer(&newest, active.as_ref()).then_some((newest, listing)))
     }
 
     /// Like `check`, but asks the source at most once per `CHECK_INTERVAL_SECS`
@@ -167,7 +173,18 @@ impl Updater {
     /// now active.
     pub fn update(&self) -> Result<Option<Version>> {
         let ctx = Context::new(&self.config, &self.env);
-        ops::run(Some(&Command::Update { check: false }), &ctx)?;
+        if let Some((newest, listing)) = self.newest(&ctx)? {
+            let _lock = ctx.lock()?;
+            let product = Product {
+                name: PRODUCT,
+                executables: PRODUCT_EXECUTABLES,
+                source: &self.config.source,
+                kind: Kind::Signed,
+            };
+            let plan = plan::resolve(&ctx, &product, &listing, &Requirement::exact(&newest))?;
+            let mut state = State::load(&self.config.layout.state_path())?;
+            plan.execute(&ctx, &product, &mut state, InstallStatus::Updated)?;
+        }
         Ok(self.active())
     }
 }

@@ -1,14 +1,13 @@
 //! Verification of what a source serves, before anything is parsed or opened:
 //! minisign signatures against trusted keys (prehashed `ED` form only), the
 //! trusted comment bound to product and version, `SHA256SUMS` parsing, and the
-//! streaming SHA-256 that the downloader feeds chunk by chunk.
+//! comparison of downloaded bytes' digest with the one the evidence gives.
 
 use std::collections::BTreeMap;
 
-use minisign_verify::{PublicKey, Signature};
-use sha2::{Digest, Sha256};
-
+use crate::digest::Sha256;
 use crate::error::{Error, Result};
+use minisign_verify::{PublicKey, Signature};
 
 /// Size caps for the small signed documents; a source cannot make us read more.
 pub const MAX_SUMS_BYTES: u64 = 1024 * 1024;
@@ -249,10 +248,10 @@ impl TrustedComment {
     }
 }
 
-/// The parsed `SHA256SUMS`: file name → lowercase hex digest.
+/// The parsed `SHA256SUMS`: file name → digest.
 #[derive(Clone, Debug, Default)]
 pub struct Checksums {
-    entries: BTreeMap<String, String>,
+    entries: BTreeMap<String, Sha256>,
 }
 
 impl Checksums {
@@ -268,8 +267,8 @@ impl Checksums {
             let (digest, name) = parse_sums_line(line).ok_or_else(|| {
                 Error::verification(format!("line {} of SHA256SUMS is malformed", number + 1))
             })?;
-            if let Some(previous) = entries.insert(name.to_string(), digest.to_ascii_lowercase()) {
-                if previous != digest.to_ascii_lowercase() {
+            if let Some(previous) = entries.insert(name.to_string(), digest) {
+                if previous != digest {
                     return Err(Error::verification(format!(
                         "SHA256SUMS lists '{name}' twice with different digests"
                     )));
@@ -279,8 +278,8 @@ impl Checksums {
         Ok(Checksums { entries })
     }
 
-    pub fn digest_of(&self, name: &str) -> Option<&str> {
-        self.entries.get(name).map(String::as_str)
+    pub fn digest_of(&self, name: &str) -> Option<Sha256> {
+        self.entries.get(name).copied()
     }
 
     pub fn names(&self) -> Vec<String> {
@@ -288,12 +287,9 @@ impl Checksums {
     }
 }
 
-fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
+fn parse_sums_line(line: &str) -> Option<(Sha256, &str)> {
     let line = line.strip_suffix('\r').unwrap_or(line);
-    let digest = line.get(..64)?;
-    if !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
+    let digest = Sha256::from_hex(line.get(..64)?)?;
     let rest = line.get(64..)?;
     let name = rest
         .strip_prefix("  ")
@@ -305,58 +301,22 @@ fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
     Some((digest, name))
 }
 
-/// SHA-256 fed chunk by chunk while bytes are written, so hashing costs no
-/// second pass over the file.
-#[derive(Clone, Default)]
-pub struct StreamingSha256(Sha256);
-
-impl StreamingSha256 {
-    pub fn update(&mut self, chunk: &[u8]) {
-        self.0.update(chunk);
-    }
-
-    pub fn finish_hex(self) -> String {
-        hex(&self.0.finalize())
-    }
-}
-
-pub fn sha256_hex(data: &[u8]) -> String {
-    hex(&Sha256::digest(data))
-}
-
-/// Hashes a file from disk with a large buffer.
-pub fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
-    use std::io::Read;
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = StreamingSha256::default();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            return Ok(hasher.finish_hex());
-        }
-        hasher.update(&buf[..n]);
-    }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        out.push(DIGITS[(b >> 4) as usize] as char);
-        out.push(DIGITS[(b & 15) as usize] as char);
-    }
-    out
-}
-
-/// Compares the downloaded bytes' digest to the signed entry.
-pub fn require_digest(asset: &str, expected: &str, actual: &str) -> Result<()> {
-    if expected.eq_ignore_ascii_case(actual) {
+/// Compares the downloaded bytes' digest with the one `against` gives.
+pub fn require_digest(
+    asset: &str,
+    against: &'static str,
+    expected: Sha256,
+    actual: Sha256,
+) -> Result<()> {
+    if expected == actual {
         Ok(())
     } else {
-        Err(Error::verification(format!(
-            "{asset} does not match its signed checksum (expected {expected}, got {actual})"
-        )))
+        Err(Error::HashMismatch {
+            asset: asset.to_string(),
+            against,
+            expected,
+            actual,
+        })
     }
 }
 
@@ -370,8 +330,9 @@ mod tests {
     fn sums_accept_both_sha256sum_forms() {
         let text = format!("{DIGEST}  a.tar.gz\n{DIGEST} *b.zip\r\n\n");
         let sums = Checksums::parse(&text).unwrap();
-        assert_eq!(sums.digest_of("a.tar.gz"), Some(DIGEST));
-        assert_eq!(sums.digest_of("b.zip"), Some(DIGEST));
+        let digest = Sha256::from_hex(DIGEST);
+        assert_eq!(sums.digest_of("a.tar.gz"), digest);
+        assert_eq!(sums.digest_of("b.zip"), digest);
         assert_eq!(sums.names(), vec!["a.tar.gz", "b.zip"]);
     }
 
@@ -422,14 +383,6 @@ mod tests {
         assert!(tc
             .require_release("bitnet", &semver::Version::parse("0.3.2").unwrap())
             .is_err());
-    }
-
-    #[test]
-    fn sha256_of_empty_input() {
-        assert_eq!(sha256_hex(b""), DIGEST);
-        let mut s = StreamingSha256::default();
-        s.update(b"");
-        assert_eq!(s.finish_hex(), DIGEST);
     }
 
     #[test]

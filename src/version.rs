@@ -63,6 +63,24 @@ pub enum Requirement {
 }
 
 impl Requirement {
+    /// Exactly `version` (what `update` installs once it chose the newest).
+    pub fn exact(version: &Version) -> Self {
+        let comparator = semver::Comparator {
+            op: semver::Op::Exact,
+            major: version.major,
+            minor: Some(version.minor),
+            patch: Some(version.patch),
+            pre: version.pre.clone(),
+        };
+        Requirement::Req {
+            req: VersionReq {
+                comparators: vec![comparator],
+            },
+            text: format!("={version}"),
+            names_prerelease: !version.pre.is_empty(),
+        }
+    }
+
     /// Parses `latest`, `0.3`, `0.3.2`, `v0.3.2`, `0.4.0-beta.1`, or a semver
     /// requirement such as `^0.3`, `~0.3.1`, `>=0.2, <0.4`. A bare complete version
     /// means exactly that version, a bare partial one means its newest patch.

@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
             .and_then(|v| semver::Version::parse(v.trim_start_matches('v')).ok());
         assert_eq!(named.as_ref(), Some(&version), "{text:?}");
     }
-    if check_index_comment(&comment, "bitnet", Some(1000), 2000).is_ok() {
+    if check_index_comment(&comment, "https://m", "bitnet", Some(1000), 2000).is_ok() {
         assert!(comment.number("expires").is_some_and(|e| e > 2000));
         assert!(comment.number("timestamp").is_some_and(|t| t >= 1000));
     }

@@ -4,11 +4,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use bitnet_install::env::Env;
 use bitnet_install::publish::packaging::{self, PackagingRequest};
-use bitnet_install::publish::{self, PackageFormat, PackageRequest};
-use bitnet_install::verify::TrustedKeys;
-use bitnet_install::Result;
+use bitnet_install::publish::{self, PackageFormat, PackageRequest, TrustedKeys};
+use bitnet_install::{Env, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]

@@ -13,6 +13,8 @@ pub mod packaging;
 pub mod scripts;
 mod seal;
 
+/// The publisher checks a release it packages against the keys it is told to trust.
+pub use crate::verify::TrustedKeys;
 pub use index::{index_trusted_comment, parse_duration, write_index};
 pub use keys::{keygen, KeyFiles};
 pub use package::{asset_name, package, PackageFormat, PackageRequest};

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::atomic::{self, Mode, Replace};
 use super::package::{asset_name, PackageFormat, PackageRequest};
+use crate::digest::Sha256;
 use crate::error::{Error, IoContext, Result};
 use crate::extract::{self, ArchiveKind, Limits};
 use crate::verify::{self, Checksums, TrustedComment, TrustedKeys};
@@ -242,8 +243,10 @@ impl SealedRelease {
         for name in sums.names() {
             let path = dir.join(&name);
             if path.is_file() {
-                let actual = verify::sha256_file(&path).at("read", &path)?;
-                verify::require_digest(&name, sums.digest_of(&name).unwrap_or(""), &actual)?;
+                let actual = Sha256::of_file(&path).at("read", &path)?;
+                if let Some(expected) = sums.digest_of(&name) {
+                    verify::require_digest(&name, "its signed checksum", expected, actual)?;
+                }
             }
         }
         Ok(SealedRelease {

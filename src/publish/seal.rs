@@ -2,11 +2,10 @@
 //! prints it, and `SHA256SUMS.minisig` whose trusted comment binds the signature to
 //! the product and version (CONTRACT 2.2).
 
-use std::fs::{self, File};
-use std::io;
+use std::fs;
 use std::path::Path;
 
-use sha2::{Digest, Sha256};
+use crate::digest::Sha256;
 
 use super::atomic;
 use super::keys::SigningKey;
@@ -27,7 +26,10 @@ pub fn seal(dir: &Path, product: &str, version: &str, key_path: &Path, now: u64)
     let mut sums = String::new();
     for name in &assets {
         let path = dir.join(name);
-        sums.push_str(&sha256sums_line(&sha256_file(&path)?, name));
+        sums.push_str(&sha256sums_line(
+            &Sha256::of_file(&path).at("read", &path)?,
+            name,
+        ));
     }
     let signature = key.sign(
         sums.as_bytes(),
@@ -42,9 +44,8 @@ pub fn seal(dir: &Path, product: &str, version: &str, key_path: &Path, now: u64)
 }
 
 /// One line of `sha256sum` output: lowercase hex, two spaces (text mode), the name.
-pub fn sha256sums_line(digest: &[u8; 32], name: &str) -> String {
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{hex}  {name}\n")
+pub fn sha256sums_line(digest: &Sha256, name: &str) -> String {
+    format!("{digest}  {name}\n")
 }
 
 /// The trusted comment of a release signature, as `minisign -S -t` would write it.
@@ -90,20 +91,13 @@ fn unsealable_name(dir: &Path, name: &str, why: &str) -> Error {
     )
 }
 
-fn sha256_file(path: &Path) -> Result<[u8; 32]> {
-    let mut file = File::open(path).at("open", path)?;
-    let mut hasher = Sha256::new();
-    io::copy(&mut file, &mut hasher).at("read", path)?;
-    Ok(hasher.finalize().into())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn a_sums_line_is_lowercase_hex_two_spaces_and_the_name() {
-        let digest: [u8; 32] = Sha256::digest(b"abc").into();
+        let digest = Sha256::of(b"abc");
         assert_eq!(
             sha256sums_line(&digest, "bitnet-0.3.2-x86_64-unknown-linux-gnu.tar.gz"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad  bitnet-0.3.2-x86_64-unknown-linux-gnu.tar.gz\n"

@@ -12,62 +12,14 @@
 //!   ones the host holds;
 //! - with none of these, the release is refused unless `--allow-unverified`.
 
-use std::path::Path;
-
-use super::{Offered, RemoteAsset, VerifiedRelease};
+use super::{Evidence, RemoteAsset};
+use crate::digest::Sha256;
 use crate::download::Fetcher;
 use crate::error::{Error, Result};
-use crate::verify::{self, Checksums, TrustedComment, TrustedKeys};
+use crate::verify::{self, TrustedKeys};
 
 /// Most checksum files fetched while looking for the asset's line.
 const MAX_CHECKSUM_FILES: usize = 4;
-
-/// The evidence chosen for one asset.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Evidence {
-    /// `<asset>.minisig`: a signature over the asset bytes, checked after download.
-    AssetSignature { signature: String, file: String },
-    /// The asset's line in a checksum file whose minisign signature verified.
-    SignedChecksum { sha256: String, file: String },
-    /// GitHub's `digest` of the asset.
-    HostDigest { sha256: String },
-    /// The asset's line in an unsigned checksum file of the release.
-    ChecksumFile { sha256: String, file: String },
-    /// Nothing; only with `--allow-unverified`.
-    Unverified,
-}
-
-impl Evidence {
-    /// The SHA-256 known before the download, when the evidence gives one.
-    pub fn sha256(&self) -> Option<&str> {
-        match self {
-            Evidence::SignedChecksum { sha256, .. }
-            | Evidence::HostDigest { sha256 }
-            | Evidence::ChecksumFile { sha256, .. } => Some(sha256),
-            Evidence::AssetSignature { .. } | Evidence::Unverified => None,
-        }
-    }
-
-    /// One sentence for verbose output: what the install will rest on.
-    pub fn describe(&self) -> String {
-        match self {
-            Evidence::AssetSignature { file, .. } => {
-                format!("evidence: the minisign signature {file}, checked with the given key")
-            }
-            Evidence::SignedChecksum { file, .. } => {
-                format!("evidence: the checksum file {file}, signed with the given key")
-            }
-            Evidence::HostDigest { .. } => {
-                "evidence: the host's checksum (GitHub's SHA-256 digest of the asset), not a signature"
-                    .to_string()
-            }
-            Evidence::ChecksumFile { file, .. } => {
-                format!("evidence: the host's checksum (the release's unsigned {file}), not a signature")
-            }
-            Evidence::Unverified => "evidence: none (--allow-unverified)".to_string(),
-        }
-    }
-}
 
 /// Finds the evidence for `asset` among the release's `listed` assets,
 /// fetching the small signature and checksum files it needs. `keys` is
@@ -85,7 +37,7 @@ pub fn gather(
     if let Some(sha256) = listed
         .iter()
         .find(|a| a.name == asset)
-        .and_then(|a| a.host_digest.clone())
+        .and_then(|a| a.host_digest)
     {
         return Ok(Evidence::HostDigest { sha256 });
     }
@@ -138,7 +90,7 @@ fn signed_evidence(
         let text = String::from_utf8(sums)
             .map_err(|_| Error::verification(format!("{} is not text", file.name)))?;
         if let Some(sha256) = digest_in(&text, asset, is_own_checksum_file(&file.name, asset)) {
-            return Ok(Evidence::SignedChecksum {
+            return Ok(Evidence::SignedChecksumFile {
                 sha256,
                 file: file.name.clone(),
             });
@@ -150,61 +102,6 @@ fn signed_evidence(
         ),
         "ask the publisher for minisign signatures, or drop --public-key to rely on the host's checksums.",
     ))
-}
-
-/// Checks a downloaded asset against the evidence (and GitHub's digest, when
-/// there is one besides), before anything is extracted.
-pub fn check_download(
-    path: &Path,
-    asset: &RemoteAsset,
-    actual_sha256: &str,
-    evidence: &Evidence,
-    keys: &TrustedKeys,
-) -> Result<()> {
-    let mismatch = |expected: &str, by: &str| {
-        Error::verification(format!(
-            "{} does not match {by} (expected SHA-256 {expected}, got {actual_sha256})",
-            asset.name
-        ))
-    };
-    if let Some(expected) = evidence.sha256() {
-        if !expected.eq_ignore_ascii_case(actual_sha256) {
-            return Err(mismatch(expected, "the checksum the release gives"));
-        }
-    }
-    if let Some(host) = &asset.host_digest {
-        if !host.eq_ignore_ascii_case(actual_sha256) {
-            return Err(mismatch(host, "GitHub's digest"));
-        }
-    }
-    if let Evidence::AssetSignature { signature, file } = evidence {
-        verify::verify_file_signature(path, signature, keys, file)?;
-    }
-    Ok(())
-}
-
-/// A release of `product` as the rest of the pipeline sees it; its checksums
-/// hold the asset's expected digest when the evidence gives one beforehand.
-pub fn release(
-    product: &str,
-    offered: &Offered,
-    listed: Vec<RemoteAsset>,
-    asset: &str,
-    evidence: &Evidence,
-) -> Result<VerifiedRelease> {
-    let sums_text = evidence
-        .sha256()
-        .map(|sha256| format!("{sha256}  {asset}\n"))
-        .unwrap_or_default();
-    Ok(VerifiedRelease {
-        product: product.to_string(),
-        version: offered.version.clone(),
-        checksums: Checksums::parse(&sums_text)?,
-        comment: TrustedComment::default(),
-        assets: listed,
-        sums_text,
-        signature_text: String::new(),
-    })
 }
 
 fn fetch_text(fetcher: &Fetcher, file: &RemoteAsset, cap: u64) -> Result<String> {
@@ -266,8 +163,7 @@ fn is_shared_checksum_file(name: &str) -> bool {
 /// `<hex> *name`, any directory dropped from the name) or a BSD line
 /// (`SHA256 (name) = <hex>`); in the asset's own file a lone hex digest too.
 /// Lines it cannot read are skipped: the file is the publisher's, in their format.
-fn digest_in(text: &str, asset: &str, own_file: bool) -> Option<String> {
-    let is_digest = |s: &str| s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit());
+fn digest_in(text: &str, asset: &str, own_file: bool) -> Option<Sha256> {
     let names_asset = |name: &str| {
         let name = name.trim().trim_start_matches('*');
         name.rsplit(['/', '\\']).next() == Some(asset)
@@ -275,20 +171,21 @@ fn digest_in(text: &str, asset: &str, own_file: bool) -> Option<String> {
     for line in text.lines().map(str::trim) {
         if let Some(rest) = line.strip_prefix("SHA256 (") {
             if let Some((name, digest)) = rest.split_once(") = ") {
-                if names_asset(name) && is_digest(digest.trim()) {
-                    return Some(digest.trim().to_ascii_lowercase());
+                if names_asset(name) {
+                    if let Some(digest) = Sha256::from_hex(digest.trim()) {
+                        return Some(digest);
+                    }
                 }
             }
             continue;
         }
         let mut parts = line.splitn(2, char::is_whitespace);
-        let digest = parts.next().unwrap_or("");
-        if !is_digest(digest) {
+        let Some(digest) = Sha256::from_hex(parts.next().unwrap_or("")) else {
             continue;
-        }
+        };
         match parts.next() {
-            Some(name) if names_asset(name) => return Some(digest.to_ascii_lowercase()),
-            None if own_file => return Some(digest.to_ascii_lowercase()),
+            Some(name) if names_asset(name) => return Some(digest),
+            None if own_file => return Some(digest),
             _ => {}
         }
     }
@@ -344,43 +241,20 @@ mod tests {
     fn digests_are_read_from_the_common_formats() {
         let d = "ab".repeat(32);
         let e = "cd".repeat(32);
+        let digest = Sha256::from_hex(&d);
         assert_eq!(
             digest_in(&format!("{e}  other\n{d}  {A}\n"), A, false),
-            Some(d.clone())
+            digest
         );
         assert_eq!(
             digest_in(&format!("{}  ./dist/{A}", d.to_uppercase()), A, false),
-            Some(d.clone())
+            digest
         );
-        assert_eq!(digest_in(&format!("{d} *{A}"), A, false), Some(d.clone()));
-        assert_eq!(
-            digest_in(&format!("SHA256 ({A}) = {d}"), A, false),
-            Some(d.clone())
-        );
-        assert_eq!(digest_in(&format!("{d}\n"), A, true), Some(d.clone()));
+        assert_eq!(digest_in(&format!("{d} *{A}"), A, false), digest);
+        assert_eq!(digest_in(&format!("SHA256 ({A}) = {d}"), A, false), digest);
+        assert_eq!(digest_in(&format!("{d}\n"), A, true), digest);
         assert_eq!(digest_in(&format!("{d}\n"), A, false), None);
         assert_eq!(digest_in(&format!("{d}  other"), A, true), None);
         assert_eq!(digest_in("# comment\nnot a digest", A, false), None);
-    }
-
-    #[test]
-    fn only_a_digest_known_beforehand_goes_into_the_checksums() {
-        let offered = Offered {
-            version: semver::Version::new(1, 0, 0),
-            assets: None,
-            base: Location::Remote("https://x".into()),
-        };
-        let d = "ab".repeat(32);
-        let with = release(
-            "rg",
-            &offered,
-            listed(&[A]),
-            A,
-            &Evidence::HostDigest { sha256: d.clone() },
-        )
-        .unwrap();
-        assert_eq!(with.checksums.digest_of(A), Some(d.as_str()));
-        let without = release("rg", &offered, listed(&[A]), A, &Evidence::Unverified).unwrap();
-        assert_eq!(without.checksums.digest_of(A), None);
     }
 }

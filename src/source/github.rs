@@ -13,6 +13,7 @@ use semver::Version;
 use serde::Deserialize;
 
 use super::{Offered, RemoteAsset};
+use crate::digest::Sha256;
 use crate::download::{Fetcher, Location};
 use crate::error::{Error, Result};
 
@@ -87,7 +88,7 @@ impl GitHub {
                 )
             })?;
             offered.extend(releases.into_iter().filter_map(|r| self.offered(r)));
-            match page.header("link").and_then(next_link) {
+            match page.link_next() {
                 Some(next) => url = next,
                 None => break,
             }
@@ -112,7 +113,9 @@ impl GitHub {
                 size: a.size,
                 host_digest: a
                     .digest
-                    .and_then(|d| d.strip_prefix("sha256:").map(str::to_ascii_lowercase)),
+                    .as_deref()
+                    .and_then(|d| d.strip_prefix("sha256:"))
+                    .and_then(Sha256::from_hex),
                 name: a.name,
             })
             .collect();
@@ -157,22 +160,6 @@ pub fn version_from_tag(tag: &str, prefix: &str) -> Option<Version> {
     Version::parse(tag.strip_prefix(prefix)?).ok()
 }
 
-/// The `rel="next"` URL of a `Link` header.
-fn next_link(header: &str) -> Option<String> {
-    header.split(',').find_map(|part| {
-        let (url, params) = part.split_once(';')?;
-        let is_next = params
-            .split(';')
-            .any(|p| p.trim().replace(' ', "") == "rel=\"next\"");
-        is_next.then(|| {
-            url.trim()
-                .trim_start_matches('<')
-                .trim_end_matches('>')
-                .to_string()
-        })
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,13 +177,6 @@ mod tests {
     }
 
     #[test]
-    fn next_link_is_found_among_others() {
-        let header = r#"<https://api/x?page=1>; rel="prev", <https://api/x?page=3>; rel="next", <https://api/x?page=9>; rel="last""#;
-        assert_eq!(next_link(header).as_deref(), Some("https://api/x?page=3"));
-        assert_eq!(next_link(r#"<https://api/x?page=1>; rel="prev""#), None);
-    }
-
-    #[test]
     fn drafts_are_skipped_and_digests_kept() {
         let gh = GitHub {
             api: DEFAULT_API.into(),
@@ -207,12 +187,15 @@ mod tests {
             exact_tag: None,
         };
         let json = r#"[{"tag_name":"v0.3.2","draft":true,"assets":[]},
-            {"tag_name":"v0.3.1","draft":false,"assets":[{"name":"a.tar.gz","browser_download_url":"https://dl/a","size":5,"digest":"sha256:ABCD"}]}]"#;
-        let releases: Vec<ApiRelease> = serde_json::from_str(json).unwrap();
+            {"tag_name":"v0.3.1","draft":false,"assets":[{"name":"a.tar.gz","browser_download_url":"https://dl/a","size":5,"digest":"sha256:ABCD"},{"name":"b.tar.gz","browser_download_url":"https://dl/b","size":5,"digest":"sha256:{DIGEST}"}]}]"#;
+        let digest = Sha256::of(b"b");
+        let json = json.replace("{DIGEST}", &digest.to_string().to_uppercase());
+        let releases: Vec<ApiRelease> = serde_json::from_str(&json).unwrap();
         let offered: Vec<Offered> = releases.into_iter().filter_map(|r| gh.offered(r)).collect();
         assert_eq!(offered.len(), 1);
         let assets = offered[0].assets.as_ref().unwrap();
-        assert_eq!(assets[0].host_digest.as_deref(), Some("abcd"));
+        assert_eq!(assets[0].host_digest, None, "not a SHA-256");
+        assert_eq!(assets[1].host_digest, Some(digest));
         assert_eq!(assets[0].size, Some(5));
     }
 
@@ -231,7 +214,9 @@ mod tests {
             {"tag_name":"jq-1.6","assets":[]},
             {"tag_name":"nightly","assets":[]},
             {"tag_name":"latest-build","assets":[]}]"#;
-        let releases: Vec<ApiRelease> = serde_json::from_str(json).unwrap();
+        let digest = Sha256::of(b"b");
+        let json = json.replace("{DIGEST}", &digest.to_string().to_uppercase());
+        let releases: Vec<ApiRelease> = serde_json::from_str(&json).unwrap();
         let offered: Vec<Offered> = releases.into_iter().filter_map(|r| gh.offered(r)).collect();
         let versions: Vec<String> = offered.iter().map(|o| o.version.to_string()).collect();
         assert_eq!(

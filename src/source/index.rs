@@ -51,7 +51,7 @@ pub fn read_index(
     let signature = String::from_utf8(signature)
         .map_err(|_| Error::verification("index.json.minisig is not text"))?;
     let (comment, signer) = verify::verify_signature_by(&data, &signature, keys, "index.json")?;
-    check_index_comment(&comment, product, high_water, now)?;
+    check_index_comment(&comment, &root.text, product, high_water, now)?;
     let offered = parse_index_versions(&data, product)?
         .into_iter()
         .map(|version| Offered {
@@ -93,6 +93,7 @@ pub fn parse_index_versions(data: &[u8], product: &str) -> Result<Vec<semver::Ve
 /// and timestamp against the root's high-water mark. Public for the fuzz target.
 pub fn check_index_comment(
     comment: &verify::TrustedComment,
+    root: &str,
     product: &str,
     high_water: Option<u64>,
     now: u64,
@@ -109,20 +110,22 @@ pub fn check_index_comment(
         )
     })?;
     if expires <= now {
-        return Err(Error::verification_with_hint(
-            format!("the index expired at {expires} (now {now}): the mirror is frozen or stale"),
-            "try another mirror or ask the publisher to re-sign the index; check the system clock too.",
-        ));
+        return Err(Error::IndexExpired {
+            root: root.to_string(),
+            expired_at: expires,
+            now,
+        });
     }
     let timestamp = comment
         .number("timestamp")
         .ok_or_else(|| Error::verification("the signed index carries no timestamp"))?;
     if let Some(seen) = high_water {
         if timestamp < seen {
-            return Err(Error::verification_with_hint(
-                format!("the index is older ({timestamp}) than one already seen from this source ({seen}): the mirror was rolled back"),
-                "use an up-to-date mirror; an attacker may be serving old releases.",
-            ));
+            return Err(Error::RolledBack {
+                root: root.to_string(),
+                seen,
+                offered: timestamp,
+            });
         }
     }
     Ok(())
@@ -153,6 +156,7 @@ mod tests {
     fn a_fresh_index_passes() {
         assert!(check_index_comment(
             &comment("product:bitnet timestamp:100 expires:200"),
+            "https://m",
             "bitnet",
             Some(100),
             150
@@ -185,8 +189,31 @@ mod tests {
             ("product:bitnet expires:200", "bitnet", None, 150),
         ];
         for (text, product, seen, now) in cases {
-            let err = check_index_comment(&comment(text), product, seen, now).unwrap_err();
+            let err =
+                check_index_comment(&comment(text), "https://m", product, seen, now).unwrap_err();
             assert_eq!(err.exit_code(), 5, "{text}");
         }
+    }
+
+    #[test]
+    fn expiry_and_rollback_carry_their_facts() {
+        let expired = comment("product:bitnet timestamp:100 expires:200");
+        assert!(matches!(
+            check_index_comment(&expired, "https://m", "bitnet", None, 250),
+            Err(Error::IndexExpired {
+                expired_at: 200,
+                now: 250,
+                ..
+            })
+        ));
+        let old = comment("product:bitnet timestamp:99 expires:200");
+        assert!(matches!(
+            check_index_comment(&old, "https://m", "bitnet", Some(100), 150),
+            Err(Error::RolledBack {
+                seen: 100,
+                offered: 99,
+                ..
+            })
+        ));
     }
 }

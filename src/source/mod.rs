@@ -3,12 +3,16 @@
 //! roots (`index.rs`) and GitHub Releases (`github.rs`) yield the same types,
 //! so everything after this step is shared.
 
+pub mod evidence;
 pub mod foreign;
 pub mod github;
 pub mod index;
 
 use semver::Version;
 
+pub use evidence::Evidence;
+
+use crate::digest::Sha256;
 use crate::download::{Fetcher, Location};
 use crate::error::{Error, Result};
 use crate::verify::{self, Checksums, TrustedComment, TrustedKeys};
@@ -81,7 +85,7 @@ pub struct RemoteAsset {
     /// The size the source announced, when it did.
     pub size: Option<u64>,
     /// A SHA-256 the host publishes besides our signed one (GitHub's `digest`).
-    pub host_digest: Option<String>,
+    pub host_digest: Option<Sha256>,
 }
 
 /// A version a source offers, with what is needed to open it.

@@ -4,7 +4,7 @@
 //! leftovers, and a full disk or read-only prefix at each step before the
 //! commit ends with exit 6 and a hint, with the prefix exactly as it was.
 
-use bitnet_install::faults::CHECKPOINTS;
+use bitnet_install::CHECKPOINTS;
 
 use crate::lifecycle::{cli_version, publish, run, run_with};
 use crate::support::*;

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod architecture;
 mod attacks;
 mod bootstrap;
 #[cfg(feature = "fault-injection")]

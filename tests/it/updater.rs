@@ -2,8 +2,7 @@
 
 use std::path::PathBuf;
 
-use bitnet_install::env::Env;
-use bitnet_install::updater::Updater;
+use bitnet_install::{Env, Updater};
 
 use crate::support::*;
 
