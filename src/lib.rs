@@ -18,6 +18,10 @@
 //! `default-features = false, features = ["updater"]`: no clap, no progress
 //! bars, no signing.
 
+// Without the command line, what only its commands use (reports, `use` and
+// `rollback`, the publisher's helpers) is compiled but unused.
+#![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
+
 mod atomic;
 mod cache;
 mod config;
