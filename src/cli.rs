@@ -106,6 +106,11 @@ pub struct Options {
     #[arg(long, global = true, value_name = "OWNER/NAME")]
     pub repo: Option<String>,
 
+    /// With --repo: the program you want, when a release holds several tools
+    /// (default: the repository's name).
+    #[arg(long = "bin", global = true, value_name = "NAME")]
+    pub bin: Option<String>,
+
     /// Override the detected target triple.
     #[arg(long, global = true, value_name = "TRIPLE")]
     pub target: Option<String>,

@@ -64,6 +64,8 @@ pub struct Config {
     pub source: SourceSpec,
     /// The installer's own releases.
     pub update_source: SourceSpec,
+    /// `--bin`, or with `--repo` the repository's NAME: the tool whose assets are wanted.
+    pub bin: String,
     /// True with `--repo`: asset names are another project's, not CONTRACT 2.1.
     pub foreign_repo: bool,
     pub target: Option<String>,
@@ -244,6 +246,11 @@ impl Config {
             channel,
             source,
             update_source,
+            bin: match (&options.bin, &repo) {
+                (Some(bin), _) => bin.clone(),
+                (None, Some(repo)) => repo_name(repo).to_string(),
+                (None, None) => PRODUCT.to_string(),
+            },
             foreign_repo: repo.is_some(),
             target: options.target.clone(),
             preferences,

@@ -358,7 +358,7 @@ fn resolve_among(
     )?;
     let names: Vec<String> = release.assets.iter().map(|a| a.name.clone()).collect();
     let selection = if ctx.config.foreign_repo {
-        select::select_foreign_asset(&names, &platform, &ctx.config.preferences)?
+        select::select_foreign_asset(&names, &ctx.config.bin, &platform, &ctx.config.preferences)?
     } else {
         select::select_asset(
             product.name,
@@ -386,6 +386,9 @@ fn show_candidates(ctx: &Context, selection: &Selection) {
             eprintln!("  {mark} {}: {}", candidate.asset, candidate.reason);
         }
     }
+    for note in &selection.notes {
+        ctx.progress.info(note);
+    }
 }
 
 /// `--repo`: the asset is chosen from every listed name, then the strongest
@@ -401,7 +404,8 @@ fn resolve_foreign(
     }
     let listed = chosen.offered.assets.clone().unwrap_or_default();
     let names: Vec<String> = listed.iter().map(|a| a.name.clone()).collect();
-    let selection = select::select_foreign_asset(&names, &platform, &ctx.config.preferences)?;
+    let selection =
+        select::select_foreign_asset(&names, &ctx.config.bin, &platform, &ctx.config.preferences)?;
     show_candidates(ctx, &selection);
     let keys = ctx.config.keys.overridden.then_some(&ctx.config.keys);
     let evidence = foreign::gather(
@@ -788,6 +792,8 @@ fn print_plan(ctx: &Context, resolved: &Resolved) -> Result<i32> {
         "sha256": resolved.release.checksums.digest_of(&resolved.selection.asset),
         "target": resolved.selection.target,
         "variant": resolved.selection.variant,
+        "emulated": resolved.selection.emulated,
+        "notes": resolved.selection.notes,
         "source": resolved.source_text,
         "prefix": ctx.layout().prefix,
         "bin_dir": ctx.layout().bin_dir,
