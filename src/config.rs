@@ -67,6 +67,11 @@ pub struct Options {
     #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "OWNER/NAME"))]
     pub repo: Option<String>,
 
+    /// With --repo: the program you want, when a release holds several tools
+    /// (default: the repository's name).
+    #[cfg_attr(feature = "cli", arg(long = "bin", global = true, value_name = "NAME"))]
+    pub bin: Option<String>,
+
     /// Override the detected target triple.
     #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "TRIPLE"))]
     pub target: Option<String>,
@@ -174,6 +179,8 @@ pub struct Config {
     pub source: SourceSpec,
     /// The installer's own releases.
     pub update_source: SourceSpec,
+    /// `--bin`, or with `--repo` the repository's NAME: the tool whose assets are wanted.
+    pub bin: String,
     /// True with `--repo`: asset names are another project's, not CONTRACT 2.1.
     pub foreign_repo: bool,
     pub target: Option<String>,
@@ -354,6 +361,11 @@ impl Config {
             channel,
             source,
             update_source,
+            bin: match (&options.bin, &repo) {
+                (Some(bin), _) => bin.clone(),
+                (None, Some(repo)) => repo_name(repo).to_string(),
+                (None, None) => PRODUCT.to_string(),
+            },
             foreign_repo: repo.is_some(),
             target: options.target.clone(),
             preferences,

@@ -98,6 +98,10 @@ pub struct PlanReport {
     pub evidence: &'static str,
     pub target: String,
     pub variant: Option<String>,
+    /// Chosen for another architecture that this one emulates (CONTRACT 2.5).
+    pub emulated: bool,
+    /// Why the choice was made when it is not the obvious one.
+    pub notes: Vec<String>,
     pub source: String,
     pub prefix: PathBuf,
     pub bin_dir: PathBuf,

@@ -25,6 +25,59 @@ pub struct Selection {
     pub variant: Option<String>,
     /// Every asset of the release, the chosen one included, in the release's order.
     pub candidates: Vec<Candidate>,
+    /// The chosen build runs by emulation (Rosetta 2, Windows' x64 emulation on ARM64):
+    /// the release has no native build that fits (CONTRACT 2.5).
+    pub emulated: bool,
+    /// What a person should know about the choice: why it is emulated, or that
+    /// `--gpu cuda` found no CUDA build and took the best CPU build.
+    pub notes: Vec<String>,
+}
+
+impl Selection {
+    /// Marks the choice as emulated when the chosen build's architecture is not the
+    /// platform's own, and says why.
+    fn note_emulation(mut self, build_arch: &str, p: &Platform) -> Selection {
+        if target::is_emulated(build_arch, &p.arch) {
+            let how = if p.os == "macos" {
+                "Rosetta 2"
+            } else {
+                "Windows' x64 emulation"
+            };
+            self.emulated = true;
+            self.notes.push(format!(
+                "no {} build for {} fits, so the {build_arch} build {} runs under {how}",
+                p.arch, p.os, self.asset
+            ));
+        }
+        self
+    }
+}
+
+/// `--gpu cuda` on a release without any CUDA build for the platform: choose again as
+/// if no GPU were wanted, and say so. A release that has CUDA builds that do not fit
+/// (an old driver) keeps the exit-3 answer.
+fn without_cuda_fallback(
+    first: Result<Selection>,
+    prefs: &Preferences,
+    has_cuda_build: bool,
+    p: &Platform,
+    again: impl FnOnce(&Preferences) -> Result<Selection>,
+) -> Result<Selection> {
+    match first {
+        Err(e) if prefs.gpu == GpuChoice::Cuda && !has_cuda_build => {
+            let cpu_only = Preferences {
+                gpu: GpuChoice::None,
+                ..*prefs
+            };
+            let mut sel = again(&cpu_only).map_err(|_| e)?;
+            sel.notes.push(format!(
+                "the release has no CUDA build for {}, so the best CPU build was chosen (--gpu cuda)",
+                p.target
+            ));
+            Ok(sel)
+        }
+        other => other,
+    }
 }
 
 /// A build variant: what a build needs beyond its target's baseline.
@@ -214,6 +267,25 @@ pub fn select_asset_with(
     prefs: &Preferences,
     min_glibc: Option<&str>,
 ) -> Result<Selection> {
+    let first = select_ours(product, version, assets, platform, prefs, min_glibc);
+    let has_cuda_build = assets.iter().any(|name| {
+        parse_our_asset(product, version, name).is_some_and(|a| {
+            matches!(a.variant, Some(Variant::Cuda(_))) && platform.targets.contains(&a.target)
+        })
+    });
+    without_cuda_fallback(first, prefs, has_cuda_build, platform, |prefs| {
+        select_ours(product, version, assets, platform, prefs, min_glibc)
+    })
+}
+
+fn select_ours(
+    product: &str,
+    version: &str,
+    assets: &[String],
+    platform: &Platform,
+    prefs: &Preferences,
+    min_glibc: Option<&str>,
+) -> Result<Selection> {
     let mut ranked: Vec<(usize, (usize, u32, u32))> = Vec::new();
     let mut reasons: Vec<Result<(), String>> = Vec::new();
     let mut parsed: Vec<Option<OurAsset>> = Vec::new();
@@ -249,12 +321,16 @@ pub fn select_asset_with(
     let chosen = parsed[best]
         .as_ref()
         .ok_or_else(|| Error::internal("the chosen asset was not parsed"))?;
+    let arch = target::parse_target(&chosen.target).map_or("", |t| t.arch);
     Ok(Selection {
         asset: assets[best].clone(),
         target: chosen.target.clone(),
         variant: chosen.variant.map(Variant::name),
         candidates: explain(assets, &reasons, best),
-    })
+        emulated: false,
+        notes: Vec::new(),
+    }
+    .note_emulation(arch, platform))
 }
 
 /// The rank of the asset's target among the platform's, or why it does not fit.

@@ -192,9 +192,13 @@ pub fn parse_version(text: &str) -> Option<Version> {
 /// the version, and what follows it (`-rc1`, `rc1`) its pre-release, while
 /// `+build` metadata is dropped. `v14.1.0` → 14.1.0, `jq-1.6` → 1.6.0,
 /// `b3672` → 3672.0.0, `1.0.0-rc1` → 1.0.0-rc1; `nightly` and `1.2.3.4` → none.
+/// A date tag (`2024-01-01`, rust-analyzer's scheme) is the version 2024.1.1.
 pub fn lenient_tag_version(tag: &str) -> Option<Version> {
     let start = tag.find(|c: char| c.is_ascii_digit())?;
     let rest = &tag[start..];
+    if let Some(date) = date_version(rest) {
+        return Some(date);
+    }
     let numbers_end = rest
         .find(|c: char| !(c.is_ascii_digit() || c == '.'))
         .unwrap_or(rest.len());
@@ -215,6 +219,23 @@ pub fn lenient_tag_version(tag: &str) -> Option<Version> {
         version.pre = semver::Prerelease::new(&pre.replace('_', "-")).ok()?;
     }
     Some(version)
+}
+
+/// `YYYY-MM-DD` (and nothing after it) as YYYY.MM.DD.
+fn date_version(text: &str) -> Option<Version> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let [year, month, day] = parts[..] else {
+        return None;
+    };
+    let digits = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_digit());
+    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
+        return None;
+    }
+    Some(Version::new(
+        year.parse().ok()?,
+        month.parse().ok()?,
+        day.parse().ok()?,
+    ))
 }
 
 /// The version a tag stands for: its lenient reading, or for a tag with no
@@ -327,6 +348,9 @@ mod tests {
             ("v2.0rc2", Some("2.0.0-rc2")),
             ("cli/v2.3.1+build.7", Some("2.3.1")),
             ("llvmorg-18.1.8", Some("18.1.8")),
+            // rust-analyzer's weekly release tags.
+            ("2024-01-01", Some("2024.1.1")),
+            ("2024-12-30", Some("2024.12.30")),
             ("nightly", None),
             ("1.2.3.4", None),
         ];

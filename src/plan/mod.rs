@@ -77,6 +77,8 @@ impl Plan {
             evidence: self.evidence.kind(),
             target: self.selection.target.clone(),
             variant: self.selection.variant.clone(),
+            emulated: self.selection.emulated,
+            notes: self.selection.notes.clone(),
             source: self.source.clone(),
             prefix: ctx.layout().prefix.clone(),
             bin_dir: ctx.layout().bin_dir.clone(),
@@ -117,6 +119,9 @@ pub fn resolve(
                 candidate.asset, candidate.reason
             ));
         }
+    }
+    for note in &selection.notes {
+        ctx.progress.info(note);
     }
     Ok(Plan {
         product: product.name.to_string(),
@@ -185,7 +190,8 @@ fn resolve_foreign(
     }
     let listed = chosen.offered.assets.clone().unwrap_or_default();
     let names: Vec<String> = listed.iter().map(|a| a.name.clone()).collect();
-    let selection = select::select_foreign_asset(&names, platform, &ctx.config.preferences)?;
+    let selection =
+        select::select_foreign_asset(&names, &ctx.config.bin, platform, &ctx.config.preferences)?;
     let asset = listed
         .iter()
         .find(|a| a.name == selection.asset)

@@ -257,7 +257,7 @@ pub fn for_target(triple: &str, detected: &Platform) -> Result<Platform> {
     Ok(Platform {
         os: parts.os.to_string(),
         target: triple.to_string(),
-        targets: vec![triple.to_string()],
+        targets: target::explicit_targets(triple),
         libc: (parts.os == "linux").then(|| parts.env.unwrap_or("gnu").to_string()),
         libc_version: (parts.os == detected.os && parts.env == Some("gnu"))
             .then(|| detected.libc_version.clone())

@@ -154,6 +154,37 @@ pub fn compatible_targets(facts: &RunFacts) -> Vec<String> {
     }
 }
 
+/// The targets an explicit `--target` stands for, best first: the triple itself, then
+/// the builds it runs by emulation (CONTRACT 2.5). Naming `aarch64-apple-darwin` says
+/// Rosetta 2 may be used, and Windows 11 on ARM64 runs x64 (and x86) builds; every
+/// other triple stands for itself alone (plus universal builds on macOS).
+pub fn explicit_targets(triple: &str) -> Vec<String> {
+    match parse_target(triple) {
+        Some(TargetParts {
+            os: os @ ("macos" | "windows"),
+            arch: "aarch64",
+            ..
+        }) => compatible_targets(&RunFacts {
+            os,
+            arch: "aarch64",
+            libcs: Vec::new(),
+            rosetta: true,
+        }),
+        Some(TargetParts { os: "macos", .. }) if triple != "universal-apple-darwin" => {
+            vec![triple.to_string(), "universal-apple-darwin".to_string()]
+        }
+        _ => vec![triple.to_string()],
+    }
+}
+
+/// Whether a build for `build_arch` runs on `native_arch` only by emulation (Rosetta 2,
+/// Windows' x64/x86 emulation on ARM64). x86 on x86_64 and universal builds are native.
+pub fn is_emulated(build_arch: &str, native_arch: &str) -> bool {
+    build_arch != native_arch
+        && build_arch != "universal"
+        && !(build_arch == "x86" && native_arch == "x86_64")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,5 +251,32 @@ mod tests {
                 "i686-pc-windows-gnu"
             ]
         );
+    }
+
+    #[test]
+    fn explicit_targets_include_the_emulated_ones() {
+        assert_eq!(
+            explicit_targets("aarch64-apple-darwin"),
+            [
+                "aarch64-apple-darwin",
+                "universal-apple-darwin",
+                "x86_64-apple-darwin"
+            ]
+        );
+        assert_eq!(
+            explicit_targets("x86_64-apple-darwin"),
+            ["x86_64-apple-darwin", "universal-apple-darwin"]
+        );
+        assert_eq!(
+            explicit_targets("aarch64-pc-windows-msvc")[1],
+            "x86_64-pc-windows-msvc"
+        );
+        assert_eq!(
+            explicit_targets("x86_64-unknown-linux-musl"),
+            ["x86_64-unknown-linux-musl"]
+        );
+        assert!(is_emulated("x86_64", "aarch64"));
+        assert!(!is_emulated("x86", "x86_64"));
+        assert!(!is_emulated("universal", "aarch64"));
     }
 }

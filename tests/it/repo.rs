@@ -443,3 +443,36 @@ fn the_default_prefix_of_a_foreign_repo_is_its_own() {
     assert!(Path::new(&prefix.join("receipts/14.1.0.json")).is_file());
     assert_eq!(world.run_installed("rg", &[]).stdout.trim(), "rg 14.1.0");
 }
+
+#[test]
+fn windows_on_arm_falls_back_to_the_x64_build_and_the_plan_says_so() {
+    let world = World::new();
+    let gh = world.github(RG_REPO);
+    gh.add(release(
+        &world,
+        "14.1.0",
+        "14.1.0",
+        &rg_files(rg_archive("14.1.0")),
+        true,
+    ));
+    let out = install(
+        &world,
+        RG_REPO,
+        &["--target", "aarch64-pc-windows-msvc", "--dry-run", "--json"],
+    );
+    out.assert_code(0);
+    let plan = out.json();
+    assert_eq!(plan["asset"], "ripgrep-14.1.0-x86_64-pc-windows-msvc.zip");
+    assert_eq!(plan["emulated"], true, "{out}");
+    let native = install(&world, RG_REPO, &["--dry-run", "--json"]);
+    native.assert_code(0);
+    assert_eq!(native.json()["emulated"], false);
+
+    let verbose = install(
+        &world,
+        RG_REPO,
+        &["--target", "aarch64-pc-windows-msvc", "--dry-run", "-v"],
+    );
+    verbose.assert_code(0);
+    assert!(verbose.stderr.contains("emulat"), "{verbose}");
+}
