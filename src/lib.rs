@@ -35,6 +35,7 @@ pub mod self_update;
 pub mod shell_path;
 pub mod source;
 pub mod state;
+pub mod sys;
 pub mod uninstall;
 pub mod updater;
 pub mod verify;

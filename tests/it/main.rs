@@ -3,6 +3,8 @@
 mod support;
 
 mod attacks;
+// install.sh under POSIX shells, and the Unix packages: Unix-only.
+#[cfg(unix)]
 mod bootstrap;
 #[cfg(feature = "fault-injection")]
 mod crash;
@@ -10,6 +12,7 @@ mod github;
 mod install;
 mod lifecycle;
 mod network;
+#[cfg(unix)]
 mod packaging;
 mod repo;
 mod security_table;
