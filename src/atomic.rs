@@ -139,6 +139,7 @@ pub fn set_mode(path: &Path, mode: u32) -> Result<()> {
 mod tests {
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn write_replaces_a_planted_symlink_instead_of_following_it() {
         let dir = tempfile::tempdir().unwrap();
@@ -173,6 +174,7 @@ mod tests {
         }
     }
 
+    #[cfg(unix)]
     #[test]
     fn symlinks_are_replaced_in_one_step() {
         let dir = tempfile::tempdir().unwrap();

@@ -318,6 +318,7 @@ mod tests {
             .is_none());
     }
 
+    #[cfg(unix)]
     #[test]
     fn an_asset_on_the_same_file_system_is_linked_not_copied() {
         use std::os::unix::fs::MetadataExt;

@@ -12,6 +12,7 @@ use crate::extract::{self, ArchiveKind, Limits};
 use crate::faults;
 use crate::layout::Layout;
 use crate::receipt::{InstalledFile, Origin, Receipt};
+use crate::sys::{self, BinOp};
 
 /// Everything known about a verified download that is about to be installed.
 #[derive(Clone, Debug)]
@@ -36,6 +37,10 @@ enum Undo {
     RestoreLink {
         link: PathBuf,
         target: Option<PathBuf>,
+    },
+    RestorePointer {
+        pointer: PathBuf,
+        dir_name: Option<String>,
     },
 }
 
@@ -85,10 +90,21 @@ impl Drop for Transaction {
                 }
                 Undo::RestoreLink { link, target } => {
                     let _ = match target {
-                        Some(target) => atomic::replace_symlink(&target, &link).map(|_| ()),
+                        Some(source) => sys::place_bin_entry(&BinEntry {
+                            path: link,
+                            source,
+                            kind: BinKind::Symlink,
+                        }),
                         None => {
                             std::fs::remove_file(&link).map_err(|e| Error::io("remove", &link, e))
                         }
+                    };
+                }
+                Undo::RestorePointer { pointer, dir_name } => {
+                    let _ = match dir_name {
+                        Some(dir_name) => sys::write_pointer(&pointer, &dir_name),
+                        None => std::fs::remove_file(&pointer)
+                            .map_err(|e| Error::io("remove", &pointer, e)),
                     };
                 }
             }
@@ -316,15 +332,69 @@ pub fn active_version(layout: &Layout) -> Option<String> {
         .map(|r| r.origin.version)
 }
 
-/// Points `current` at `versions/<dir_name>` in one rename.
+/// Points `current` at `versions/<dir_name>` in one rename, then brings the
+/// bin dir in line with that version (`sys::relink_plan`): every caller that
+/// switches versions (install, use, rollback, update, uninstall) gets both.
 pub fn switch_current(layout: &Layout, dir_name: &str, tx: &mut Transaction) -> Result<()> {
-    let link = layout.current_link();
-    let before = std::fs::read_link(&link).ok();
-    atomic::replace_symlink(&Path::new("versions").join(dir_name), &link)?;
-    tx.record(Undo::RestoreLink {
-        link,
-        target: before,
+    let pointer = layout.current_link();
+    let before = sys::read_pointer(&pointer);
+    let receipts = crate::receipt::read_all(&layout.receipts_dir())?;
+    let executables_of = |dir: &str| -> Vec<String> {
+        receipts
+            .iter()
+            .filter(|r| r.dir == dir)
+            .flat_map(|r| r.files.iter().filter(|f| f.executable))
+            .map(|f| f.path.clone())
+            .collect()
+    };
+    let old = before.as_deref().map(|dir| (dir, executables_of(dir)));
+    let new_executables = executables_of(dir_name);
+    sys::write_pointer(&pointer, dir_name)?;
+    tx.record(Undo::RestorePointer {
+        pointer,
+        dir_name: before.clone(),
     });
+    let plan = sys::relink_plan(
+        std::env::consts::OS,
+        layout,
+        old.as_ref().map(|(dir, exes)| (*dir, exes.as_slice())),
+        (dir_name, &new_executables),
+    );
+    apply_bin_ops(layout, plan, tx)
+}
+
+/// Carries out a bin-dir plan, recording how to undo each step.
+fn apply_bin_ops(layout: &Layout, plan: Vec<BinOp>, tx: &mut Transaction) -> Result<()> {
+    if !plan.is_empty() {
+        std::fs::create_dir_all(&layout.bin_dir).at("create", &layout.bin_dir)?;
+    }
+    for op in plan {
+        match op {
+            BinOp::Place(entry) => place_bin_entry(layout, &entry, tx)?,
+            BinOp::Remove(path) => remove_bin_entry(layout, &path, tx)?,
+        }
+    }
+    Ok(())
+}
+
+/// Removes a previous version's entry: a link only when it points into the
+/// prefix; a Windows file (hard link or copy) as made by `place_bin_entry`.
+fn remove_bin_entry(layout: &Layout, path: &Path, tx: &mut Transaction) -> Result<()> {
+    match std::fs::read_link(path) {
+        Ok(target) if target.starts_with(&layout.prefix) => {
+            std::fs::remove_file(path).at("remove", path)?;
+            tx.record(Undo::RestoreLink {
+                link: path.to_path_buf(),
+                target: Some(target),
+            });
+        }
+        Ok(_) => {}
+        Err(_) if cfg!(windows) && path.is_file() => {
+            backup_file(path, tx)?;
+            std::fs::remove_file(path).at("remove", path)?;
+        }
+        Err(_) => {}
+    }
     Ok(())
 }
 
@@ -511,15 +581,19 @@ fn link_executables(
     let bin = &layout.bin_dir;
     std::fs::create_dir_all(bin).at("create", bin)?;
     for entry in bin_entries(std::env::consts::OS, layout, dir_name, executables) {
-        match entry.kind {
-            BinKind::Symlink => place_symlink(layout, &entry, tx)?,
-            BinKind::HardLinkOrCopy => {
-                backup_file(&entry.path, tx)?;
-                place_hard_link_or_copy(&entry)?;
-            }
-        }
+        place_bin_entry(layout, &entry, tx)?;
     }
     Ok(())
+}
+
+fn place_bin_entry(layout: &Layout, entry: &BinEntry, tx: &mut Transaction) -> Result<()> {
+    match entry.kind {
+        BinKind::Symlink => place_symlink(layout, entry, tx),
+        BinKind::HardLinkOrCopy => {
+            backup_file(&entry.path, tx)?;
+            sys::place_bin_entry(entry)
+        }
+    }
 }
 
 fn place_symlink(layout: &Layout, entry: &BinEntry, tx: &mut Transaction) -> Result<()> {
@@ -538,26 +612,11 @@ fn place_symlink(layout: &Layout, entry: &BinEntry, tx: &mut Transaction) -> Res
         }
         _ => {}
     }
-    atomic::replace_symlink(&entry.source, link)?;
+    sys::place_bin_entry(entry)?;
     tx.record(Undo::RestoreLink {
         link: link.clone(),
         target: before,
     });
-    Ok(())
-}
-
-/// A hard link made beside the destination and renamed over it; a copy when
-/// the bin dir is on another volume. Only Windows takes this path.
-fn place_hard_link_or_copy(entry: &BinEntry) -> Result<()> {
-    let tmp = atomic::temp_sibling(&entry.path, "link");
-    let _ = std::fs::remove_file(&tmp);
-    if std::fs::hard_link(&entry.source, &tmp).is_err() {
-        return atomic::copy_file(&entry.source, &entry.path, 0o755);
-    }
-    if let Err(e) = std::fs::rename(&tmp, &entry.path).at("replace", &entry.path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
     Ok(())
 }
 
@@ -651,6 +710,7 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
     fn foreign_executables_are_discovered_at_the_top_and_in_bin() {
         use std::os::unix::fs::PermissionsExt;
@@ -712,7 +772,7 @@ mod tests {
         std::fs::create_dir_all(layout.receipts_dir()).unwrap();
         std::fs::create_dir_all(layout.tmp_dir().join("stage-x")).unwrap();
         std::fs::create_dir_all(&layout.bin_dir).unwrap();
-        std::os::unix::fs::symlink("versions/0.3.2", layout.current_link()).unwrap();
+        sys::write_pointer(&layout.current_link(), "0.3.2").unwrap();
         // A forced reinstall killed after writing the new receipt, before the switch.
         receipt("0.3.2.1")
             .write(&layout.receipt_path("0.3.2"))

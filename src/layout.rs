@@ -47,10 +47,10 @@ impl Layout {
         self.prefix.join("tmp")
     }
 
-    /// The directory name under `versions/` that `current` points at.
+    /// The directory name under `versions/` that `current` points at (a
+    /// symbolic link on Unix, a file on Windows: see `sys`).
     pub fn active_dir_name(&self) -> Option<String> {
-        let target = std::fs::read_link(self.current_link()).ok()?;
-        Some(target.file_name()?.to_string_lossy().into_owned())
+        crate::sys::read_pointer(&self.current_link())
     }
 }
 

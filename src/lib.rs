@@ -46,6 +46,7 @@ mod self_update;
 mod shell_path;
 mod source;
 mod state;
+mod sys;
 mod uninstall;
 #[cfg(feature = "updater")]
 mod updater;

@@ -109,6 +109,7 @@ mod tests {
         assert!(seen.contains(&std::process::id().to_string()), "{seen}");
     }
 
+    #[cfg(unix)]
     #[test]
     fn a_planted_symlink_is_refused() {
         let dir = tempfile::tempdir().unwrap();

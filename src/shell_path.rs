@@ -2,7 +2,8 @@
 //! it to PATH only when missing, one marked line sourcing it from each shell
 //! profile, `$GITHUB_PATH` in CI; and taking all of that back on
 //! `uninstall --all`. The text edits are pure functions; Windows' user PATH
-//! editing is a pure string function too, applied through the registry.
+//! editing is a pure string function too, applied through the registry
+//! (`sys::edit_user_path`) instead of any profile.
 
 use std::path::{Path, PathBuf};
 
@@ -173,6 +174,16 @@ pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<
     if let Some(github_path) = env.var("GITHUB_PATH") {
         append_github_path(Path::new(github_path), bin_dir)?;
     }
+    if let Some(store) = crate::sys::user_path_store() {
+        let dir = bin_dir.display().to_string();
+        crate::sys::edit_user_path(store.as_ref(), &dir, crate::sys::PathEdit::Add)?;
+        if !on_path(env, bin_dir) {
+            progress.info(&format!(
+                "{dir} is now on your user PATH: open a new terminal to use it"
+            ));
+        }
+        return Ok(());
+    }
     let Some(home) = env.home.as_deref() else {
         return Ok(());
     };
@@ -218,10 +229,13 @@ pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<
 
 /// Profiles keep their permissions; only their text changes.
 fn write_profile(path: &Path, text: &str) -> Result<()> {
+    #[cfg(unix)]
     let mode = std::fs::metadata(path).ok().map(|m| {
         use std::os::unix::fs::PermissionsExt;
         m.permissions().mode()
     });
+    #[cfg(not(unix))]
+    let mode: Option<u32> = None;
     crate::atomic::write_file(path, text.as_bytes())?;
     if let Some(mode) = mode {
         crate::atomic::set_mode(path, mode & 0o7777)?;
@@ -255,7 +269,7 @@ fn warn_about_shadowing(env: &Env, bin_dir: &Path, progress: &Progress) {
         if entry == bin_dir {
             return;
         }
-        let other = entry.join("bitnet-cli");
+        let other = entry.join(format!("bitnet-cli{}", std::env::consts::EXE_SUFFIX));
         if other.exists() {
             progress.warn(&format!(
                 "{} comes earlier on PATH and will run instead of the one installed in {}",
@@ -269,6 +283,11 @@ fn warn_about_shadowing(env: &Env, bin_dir: &Path, progress: &Progress) {
 
 /// Takes back everything `after_install` wrote.
 pub fn remove(config: &Config, env: &Env, _progress: &Progress) -> Result<()> {
+    if let Some(store) = crate::sys::user_path_store() {
+        let dir = config.layout.bin_dir.display().to_string();
+        crate::sys::edit_user_path(store.as_ref(), &dir, crate::sys::PathEdit::Remove)?;
+        return Ok(());
+    }
     let (sh, fish) = env_scripts(config);
     if let Some(home) = env.home.as_deref() {
         let mut candidates = profiles(env, home);

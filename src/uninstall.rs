@@ -47,6 +47,7 @@ pub fn remove_everything(config: &Config, env: &Env, progress: &Progress) -> Res
     let layout = &config.layout;
     let receipts = receipt::read_all(&layout.receipts_dir())?;
     remove_bin_links(layout)?;
+    remove_bin_copies(layout, &receipts)?;
     let current = layout.current_link();
     if std::fs::symlink_metadata(&current).is_ok() {
         std::fs::remove_file(&current).at("remove", &current)?;
@@ -64,6 +65,27 @@ pub fn remove_everything(config: &Config, env: &Env, progress: &Progress) -> Res
     let _ = std::fs::remove_file(layout.lock_path());
     let _ = std::fs::remove_dir(&layout.prefix);
     Ok(receipts.into_iter().map(|r| r.origin.version).collect())
+}
+
+/// Windows' bin-dir entries (hard links or copies): a file is removed only
+/// when its name is an installed executable's and its bytes are that
+/// executable's, so a file the user put there under that name stays.
+fn remove_bin_copies(layout: &Layout, receipts: &[Receipt]) -> Result<()> {
+    for receipt in receipts {
+        let executables: Vec<&crate::receipt::InstalledFile> =
+            receipt.files.iter().filter(|f| f.executable).collect();
+        let names: Vec<String> = executables.iter().map(|f| f.path.clone()).collect();
+        let entries =
+            crate::install::bin_entries(std::env::consts::OS, layout, &receipt.dir, &names);
+        for (entry, file) in entries.iter().zip(&executables) {
+            let ours = entry.kind == crate::install::BinKind::HardLinkOrCopy
+                && crate::digest::Sha256::of_file(&entry.path).is_ok_and(|h| h == file.sha256);
+            if ours {
+                std::fs::remove_file(&entry.path).at("remove", &entry.path)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Links in the bin dir that point into the prefix; other files stay.

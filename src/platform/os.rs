@@ -30,14 +30,14 @@ pub struct OsChoice {
     pub rosetta: bool,
 }
 
-/// Linux: the userland decides (a 32-bit userland on a 64-bit kernel wants 32-bit
-/// builds). macOS: a translated process is on Apple Silicon. Windows: an x64 or x86
+/// Linux: the userland decides within the running process's family (a 32-bit
+/// userland on a 64-bit kernel wants 32-bit builds); see `linux_arch`. macOS: a translated process is on Apple Silicon. Windows: an x64 or x86
 /// process on an ARM64 machine is emulated, and native ARM64 builds are preferred.
 pub fn decide(f: &OsFacts) -> OsChoice {
     let process = f.process_arch.clone();
     match f.os.as_str() {
         "linux" => OsChoice {
-            arch: f.userland_arch.clone().unwrap_or(process),
+            arch: linux_arch(f),
             emulation: None,
             rosetta: false,
         },
@@ -79,6 +79,26 @@ pub fn decide(f: &OsFacts) -> OsChoice {
             emulation: None,
             rosetta: false,
         },
+    }
+}
+
+/// The userland's architecture (`/bin/sh`) when it is of the running
+/// process's family (x86 or Arm): then it tells the word size that runs here.
+/// A userland of another family proves nothing about what runs: under
+/// qemu-user an aarch64 installer sits beside the host's x86_64 `/bin/sh`, and
+/// the builds that run are the process's own, so the process's arch decides.
+fn linux_arch(f: &OsFacts) -> String {
+    let family = |arch: &str| {
+        match arch {
+            "x86" | "x86_64" => "x86",
+            "arm" | "aarch64" => "arm",
+            other => other,
+        }
+        .to_string()
+    };
+    match &f.userland_arch {
+        Some(userland) if family(userland) == family(&f.process_arch) => userland.clone(),
+        _ => f.process_arch.clone(),
     }
 }
 
@@ -250,6 +270,16 @@ mod tests {
         pi.machine_arch = Some("aarch64".into());
         pi.userland_arch = Some("arm".into());
         assert_eq!(decide(&pi).arch, "arm");
+    }
+
+    #[test]
+    fn under_qemu_user_the_process_arch_beats_a_foreign_userland() {
+        let mut f = facts("linux", "aarch64");
+        f.machine_arch = Some("aarch64".into());
+        f.userland_arch = Some("x86_64".into());
+        assert_eq!(decide(&f).arch, "aarch64");
+        f.userland_arch = None;
+        assert_eq!(decide(&f).arch, "aarch64");
     }
 
     #[test]

@@ -601,6 +601,7 @@ fn bomb_a_million_entries() {
 
 // --- Modes and local tampering ------------------------------------------------
 
+#[cfg(unix)]
 #[test]
 fn setuid_and_world_writable_modes() {
     use std::os::unix::fs::PermissionsExt;
@@ -630,6 +631,7 @@ fn setuid_and_world_writable_modes() {
 
 /// A symbolic link planted where the installer writes its state or takes its
 /// lock, pointing at a file of the user's: the file is never written through.
+#[cfg(unix)]
 #[test]
 fn symlink_planted_at_state_or_lock_file() {
     let outside = tempfile::tempdir().unwrap();

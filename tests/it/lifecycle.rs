@@ -439,6 +439,7 @@ fn github_path_gets_the_bin_dir_once() {
     );
 }
 
+#[cfg(unix)]
 #[test]
 fn uninstall_all_takes_back_exactly_what_was_added() {
     let world = path_world();

@@ -4,6 +4,8 @@ mod support;
 
 mod architecture;
 mod attacks;
+// install.sh under POSIX shells, and the Unix packages: Unix-only.
+#[cfg(unix)]
 mod bootstrap;
 #[cfg(feature = "fault-injection")]
 mod crash;
@@ -11,6 +13,7 @@ mod github;
 mod install;
 mod lifecycle;
 mod network;
+#[cfg(unix)]
 mod packaging;
 mod repo;
 mod security_table;
