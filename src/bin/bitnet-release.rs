@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use bitnet_install::publish::packaging::{self, PackagingRequest};
+use bitnet_install::publish::scripts::Origin;
 use bitnet_install::publish::{self, PackageFormat, PackageRequest, TrustedKeys};
 use bitnet_install::{Env, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -77,9 +78,12 @@ enum Command {
     },
     /// Render install.sh and install.ps1 pinned to an installer release's SHA256SUMS.
     Scripts {
-        /// The https:// root the installer's releases are served from.
-        #[arg(long, value_name = "URL")]
-        root: String,
+        /// Download from GitHub Releases: <URL>/bitnet-install-v<VERSION>/<asset>.
+        #[arg(long, value_name = "URL", default_value = packaging::DEFAULT_BASE_URL)]
+        base_url: String,
+        /// Download from a static mirror instead: <URL>/v<VERSION>/<asset>.
+        #[arg(long, value_name = "URL", conflicts_with = "base_url")]
+        root: Option<String>,
         /// The v<VERSION> directory of a sealed bitnet-install release.
         #[arg(long, value_name = "DIR")]
         release: PathBuf,
@@ -183,8 +187,17 @@ fn run(command: Command, now: u64) -> Result<()> {
             };
             println!("{}", publish::package(&request, &files, &out)?.display());
         }
-        Command::Scripts { root, release, out } => {
-            let (sh, ps1) = publish::scripts::render(&release, &root, &out)?;
+        Command::Scripts {
+            base_url,
+            root,
+            release,
+            out,
+        } => {
+            let origin = match root {
+                Some(root) => Origin::Mirror(root),
+                None => Origin::GitHub(base_url),
+            };
+            let (sh, ps1) = publish::scripts::render(&release, &origin, &out)?;
             println!("{}", sh.display());
             println!("{}", ps1.display());
         }

@@ -1,8 +1,9 @@
 //! The bootstrap scripts `install.sh` and `install.ps1`: the templates in
 //! `scripts/` filled in for one release of `bitnet-install` itself. Each rendered
-//! script carries the installer's version, the root it downloads from, and the
-//! SHA-256 of every installer build (read from the release's `SHA256SUMS`), so it
-//! runs only the exact bytes that were published.
+//! script carries the installer's version, the https:// directory it downloads
+//! from (GitHub's `<base>/bitnet-install-v<V>` or a mirror's `<root>/v<V>`, CONTRACT
+//! 2.4), and the SHA-256 of every installer build (read from the release's
+//! `SHA256SUMS`), so it runs only the exact bytes that were published.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -14,7 +15,7 @@ const INSTALL_SH: &str = include_str!("../../scripts/install.sh");
 const INSTALL_PS1: &str = include_str!("../../scripts/install.ps1");
 
 const VERSION_PLACEHOLDER: &str = "@VERSION@";
-const ROOT_PLACEHOLDER: &str = "@ROOT@";
+const DOWNLOAD_DIR_PLACEHOLDER: &str = "@DOWNLOAD_DIR@";
 /// Sits in a comment line of each template, so the template stays valid code; the
 /// whole line is replaced by the table's rows.
 const TABLE_PLACEHOLDER: &str = "@SHA256_TABLE@";
@@ -54,21 +55,41 @@ struct InstallerRelease {
     builds: Vec<Build>,
 }
 
+/// Where the rendered scripts fetch the installer when `BITNET_UPDATE_ROOT` is unset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// GitHub Releases: `<base>/bitnet-install-v<V>/<asset>`, where `<base>` is
+    /// like `https://github.com/microsoft/BitNet/releases/download`.
+    GitHub(String),
+    /// A static mirror: `<root>/v<V>/<asset>`, the layout `BITNET_UPDATE_ROOT` names.
+    Mirror(String),
+}
+
+impl Origin {
+    /// The https:// directory holding the builds of installer `version`.
+    fn download_dir(&self, version: &str) -> Result<String> {
+        Ok(match self {
+            Origin::GitHub(base) => format!("{}/{INSTALLER}-v{version}", https_root(base)?),
+            Origin::Mirror(root) => format!("{}/v{version}", https_root(root)?),
+        })
+    }
+}
+
 /// Render `install.sh` and `install.ps1` into `out_dir` for the installer release
 /// in `installer_release_dir` (a `v<V>` directory of product `bitnet-install`),
-/// downloading from `root_url` (`https://` only). Returns both paths.
+/// downloading from `origin` (`https://` only). Returns both paths.
 pub fn render(
     installer_release_dir: &Path,
-    root_url: &str,
+    origin: &Origin,
     out_dir: &Path,
 ) -> Result<(PathBuf, PathBuf)> {
-    let root = https_root(root_url)?;
     let release = read_installer_release(installer_release_dir)?;
+    let dir = origin.download_dir(&release.version)?;
     fs::create_dir_all(out_dir).at("create directory", out_dir)?;
     let sh_path = out_dir.join("install.sh");
     let ps1_path = out_dir.join("install.ps1");
-    atomic::write_bytes(&sh_path, render_sh(&release, &root).as_bytes())?;
-    atomic::write_bytes(&ps1_path, render_ps1(&release, &root).as_bytes())?;
+    atomic::write_bytes(&sh_path, render_sh(&release, &dir).as_bytes())?;
+    atomic::write_bytes(&ps1_path, render_ps1(&release, &dir).as_bytes())?;
     Ok((sh_path, ps1_path))
 }
 
@@ -80,7 +101,7 @@ fn https_root(root_url: &str) -> Result<String> {
     if host.is_empty() {
         return Err(Error::usage(
             format!("the installer root {root_url:?} is not an https:// URL"),
-            "give --root as https://HOST/PATH: the bootstrap scripts download only over https.",
+            "give --root or --base-url as https://HOST/PATH: the bootstrap scripts download only over https.",
         ));
     }
     if let Some(bad) = root
@@ -89,7 +110,7 @@ fn https_root(root_url: &str) -> Result<String> {
     {
         return Err(Error::usage(
             format!("the installer root {root_url:?} contains {bad:?}"),
-            "percent-encode that character in --root.",
+            "percent-encode that character in --root or --base-url.",
         ));
     }
     Ok(root.to_string())
@@ -215,21 +236,21 @@ fn is_target(target: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
-fn render_sh(release: &InstallerRelease, root: &str) -> String {
+fn render_sh(release: &InstallerRelease, download_dir: &str) -> String {
     let rows = unix_builds(release)
         .map(|b| format!("{}) echo '{}' ;;", b.target, b.sha256))
         .collect::<Vec<_>>();
-    fill(INSTALL_SH, release, root, &rows)
+    fill(INSTALL_SH, release, download_dir, &rows)
 }
 
-fn render_ps1(release: &InstallerRelease, root: &str) -> String {
+fn render_ps1(release: &InstallerRelease, download_dir: &str) -> String {
     let rows = release
         .builds
         .iter()
         .filter(|b| b.target.contains("windows"))
         .map(|b| format!("'{}' = '{}'", b.target, b.sha256))
         .collect::<Vec<_>>();
-    fill(INSTALL_PS1, release, root, &rows)
+    fill(INSTALL_PS1, release, download_dir, &rows)
 }
 
 fn unix_builds(release: &InstallerRelease) -> impl Iterator<Item = &Build> {
@@ -240,7 +261,7 @@ fn unix_builds(release: &InstallerRelease) -> impl Iterator<Item = &Build> {
 }
 
 /// Replaces the scalar placeholders, then the table line by `rows` at its indentation.
-fn fill(template: &str, release: &InstallerRelease, root: &str, rows: &[String]) -> String {
+fn fill(template: &str, release: &InstallerRelease, download_dir: &str, rows: &[String]) -> String {
     let mut out = String::with_capacity(template.len() + rows.len() * 100);
     for line in template.split_inclusive('\n') {
         if line.contains(TABLE_PLACEHOLDER) {
@@ -254,7 +275,7 @@ fn fill(template: &str, release: &InstallerRelease, root: &str, rows: &[String])
             out.push_str(
                 &line
                     .replace(VERSION_PLACEHOLDER, &release.version)
-                    .replace(ROOT_PLACEHOLDER, root),
+                    .replace(DOWNLOAD_DIR_PLACEHOLDER, download_dir),
             );
         }
     }
@@ -297,7 +318,11 @@ mod tests {
     #[test]
     fn the_templates_hold_every_placeholder() {
         for template in [INSTALL_SH, INSTALL_PS1] {
-            for placeholder in [VERSION_PLACEHOLDER, ROOT_PLACEHOLDER, TABLE_PLACEHOLDER] {
+            for placeholder in [
+                VERSION_PLACEHOLDER,
+                DOWNLOAD_DIR_PLACEHOLDER,
+                TABLE_PLACEHOLDER,
+            ] {
                 assert!(template.contains(placeholder), "{placeholder} missing");
             }
             assert!(placeholders_left(template).contains(&VERSION_PLACEHOLDER.to_string()));
@@ -308,12 +333,8 @@ mod tests {
     fn render_pins_each_build_hash_in_the_script_of_its_os() {
         let temp = release_dir("v0.5.0", "0.5.0");
         let out = temp.path().join("out");
-        let (sh, ps1) = render(
-            &temp.path().join("v0.5.0"),
-            "https://dl.example.com/bitnet-install/",
-            &out,
-        )
-        .unwrap();
+        let mirror = Origin::Mirror("https://dl.example.com/bitnet-install/".into());
+        let (sh, ps1) = render(&temp.path().join("v0.5.0"), &mirror, &out).unwrap();
         let sh = fs::read_to_string(sh).unwrap();
         let ps1 = fs::read_to_string(ps1).unwrap();
 
@@ -324,10 +345,27 @@ mod tests {
         assert!(!ps1.contains(LINUX_SHA) && !ps1.contains(MAC_SHA));
         for text in [&sh, &ps1] {
             assert!(text.contains("'0.5.0'"));
-            assert!(text.contains("'https://dl.example.com/bitnet-install'"));
+            assert!(text.contains("'https://dl.example.com/bitnet-install/v0.5.0'"));
             assert!(!text.contains("4444"), "a non-installer file was pinned");
             assert_eq!(placeholders_left(text), Vec::<String>::new());
         }
+    }
+
+    #[test]
+    fn the_github_origin_downloads_from_the_installer_tag_and_a_mirror_from_v_version() {
+        let github =
+            Origin::GitHub("https://github.com/microsoft/BitNet/releases/download/".into());
+        assert_eq!(
+            github.download_dir("0.5.0").unwrap(),
+            "https://github.com/microsoft/BitNet/releases/download/bitnet-install-v0.5.0"
+        );
+        let mirror = Origin::Mirror("https://dl.example.com/i".into());
+        assert_eq!(
+            mirror.download_dir("0.5.0").unwrap(),
+            "https://dl.example.com/i/v0.5.0"
+        );
+        let plain = Origin::GitHub("http://github.com/x".into());
+        assert_eq!(plain.download_dir("0.5.0").unwrap_err().exit_code(), 2);
     }
 
     #[test]
@@ -354,7 +392,8 @@ mod tests {
              {WIN_SHA}  bitnet-0.5.0-x86_64-pc-windows-msvc.zip\n"
         );
         fs::write(temp.path().join(SUMS), product_sums).unwrap();
-        let err = render(temp.path(), "https://dl.example.com", temp.path()).unwrap_err();
+        let origin = Origin::Mirror("https://dl.example.com".into());
+        let err = render(temp.path(), &origin, temp.path()).unwrap_err();
         assert_eq!(err.exit_code(), 2, "{err}");
         assert!(err.to_string().contains("no installer asset"), "{err}");
         assert!(!temp.path().join("install.sh").exists());

@@ -1,18 +1,25 @@
 //! The bootstrap scripts end to end: `install.sh` rendered for a local installer
-//! release, served over HTTPS, piped into each POSIX shell as `curl | sh -s -- ...`
-//! would, with only the tools it needs on `PATH`. The "installer" is a fake shell
-//! script that records how it was run. `install.ps1` is checked by parsing only.
+//! release, served over HTTPS in both layouts of CONTRACT 2.4 (a GitHub-shaped
+//! tree whose downloads redirect to an object store, and a `v<V>/` mirror), piped
+//! into each POSIX shell as `curl | sh -s -- ...` would, with only the tools it
+//! needs on `PATH`. The "installer" is a fake shell script that records how it was
+//! run. `install.ps1` is checked by parsing only.
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use bitnet_install::publish::scripts;
+use bitnet_install::publish::scripts::{self, Origin};
 
 use crate::support::*;
 
 const INSTALLER_VERSION: &str = "0.5.0";
+/// github.com's path for release downloads: `<this>/<tag>/<asset>`.
+const GITHUB_DOWNLOAD: &str = "/microsoft/BitNet/releases/download";
+/// Where the fake github.com redirects downloads, as the real one does to its
+/// object store.
+const OBJECT_STORE: &str = "/objects";
 
 /// Records `$0`, each argument, and the first line of stdin (if any) to
 /// `$FAKE_INSTALLER_RECORD`, using shell builtins only.
@@ -95,21 +102,27 @@ struct Bootstrap {
 }
 
 impl Bootstrap {
+    /// The default layout: the scripts download from a GitHub-shaped tree.
     fn new() -> Bootstrap {
         let world = World::new();
-        let root = world.root_url();
-        Bootstrap::rendered_for(world, &root)
+        let written = publish_github_shaped(&world);
+        let origin = Origin::GitHub(format!("{}{GITHUB_DOWNLOAD}", world.root_url()));
+        Bootstrap::rendered_for(world, written, &origin)
     }
 
-    /// Renders the scripts with `root` as their built-in installer root.
-    fn rendered_for(world: World, root: &str) -> Bootstrap {
-        let release = ReleaseBuilder::new("bitnet-install", INSTALLER_VERSION)
-            .asset_bare(host_target(), None, FAKE_INSTALLER.as_bytes().to_vec())
-            .asset_bare("x86_64-pc-windows-msvc", None, b"MZ fake".to_vec());
-        let written = world.publish(&release);
+    /// The mirror layout: `<root>/v<V>/`, rendered as the scripts' own origin.
+    fn mirror() -> Bootstrap {
+        let world = World::new();
+        let written = world.publish(&installer_release());
+        let origin = Origin::Mirror(world.root_url());
+        Bootstrap::rendered_for(world, written, &origin)
+    }
+
+    /// Renders the scripts for `written` with `origin` as their built-in source.
+    fn rendered_for(world: World, written: Written, origin: &Origin) -> Bootstrap {
         let out = world.dir.path().join("scripts");
         let (install_sh, install_ps1) =
-            scripts::render(&written.dir, root, &out).expect("render the scripts");
+            scripts::render(&written.dir, origin, &out).expect("render the scripts");
         let ca = world.ca_cert().expect("an HTTPS world has a CA file");
         let wgetrc = world.dir.path().join("wgetrc");
         fs::write(&wgetrc, format!("ca_certificate = {}\n", ca.display())).unwrap();
@@ -234,27 +247,136 @@ impl Bootstrap {
         self.world.server.requests().len()
     }
 
+    /// The server path the installer build is finally fetched from.
     fn installer_asset_path(&self) -> String {
-        format!(
-            "/v{INSTALLER_VERSION}/bitnet-install-{INSTALLER_VERSION}-{}",
-            host_target()
-        )
+        let relative = self
+            .written
+            .path(&installer_asset())
+            .strip_prefix(&self.world.root)
+            .expect("published under the served root")
+            .to_path_buf();
+        format!("/{}", relative.display())
+    }
+}
+
+fn installer_release() -> ReleaseBuilder {
+    ReleaseBuilder::new("bitnet-install", INSTALLER_VERSION)
+        .asset_bare(host_target(), None, FAKE_INSTALLER.as_bytes().to_vec())
+        .asset_bare("x86_64-pc-windows-msvc", None, b"MZ fake".to_vec())
+}
+
+fn installer_asset() -> String {
+    format!("bitnet-install-{INSTALLER_VERSION}-{}", host_target())
+}
+
+/// Publishes the installer release under `/objects/bitnet-install-v<V>/` and makes
+/// `/microsoft/BitNet/releases/download/<tag>/<asset>` answer 302 to it, as
+/// github.com does. Only the tag of the installer (CONTRACT 2.4) exists.
+fn publish_github_shaped(world: &World) -> Written {
+    let staged = installer_release().write_to(&world.dir.path().join("staging"), &world.key);
+    let tag_dir = world
+        .root
+        .join(OBJECT_STORE.trim_start_matches('/'))
+        .join(format!("bitnet-install-v{INSTALLER_VERSION}"));
+    fs::create_dir_all(tag_dir.parent().unwrap()).unwrap();
+    fs::rename(&staged.dir, &tag_dir).unwrap();
+    world.server.handle(|request| {
+        let rest = request.path.strip_prefix(GITHUB_DOWNLOAD)?;
+        Some(Response::redirect(&format!("{OBJECT_STORE}{rest}")))
+    });
+    Written {
+        dir: tag_dir,
+        ..staged
     }
 }
 
 #[test]
 fn install_sh_runs_the_pinned_installer_in_every_posix_shell_with_curl_and_with_wget() {
+    for (layout, boot) in [
+        ("github", Bootstrap::new()),
+        ("mirror", Bootstrap::mirror()),
+    ] {
+        for downloader in ["curl", "wget"] {
+            let path = boot.tools_with(downloader);
+            for (name, shell, pre_args) in shells() {
+                let label = format!("{layout}: {name} with {downloader}");
+                let out = boot.run(&shell, &pre_args, &path, &["--version", "0.3"]);
+                boot.assert_installer_ran(&out, &label, &boot.world.tmp);
+            }
+        }
+        let downloads = boot.world.server.count(&boot.installer_asset_path());
+        assert_eq!(downloads, 12, "{layout}: one download per run");
+    }
+}
+
+#[test]
+fn the_github_layout_asks_for_the_installer_tag_and_follows_the_download_redirect() {
     let boot = Bootstrap::new();
+    let out = boot.run_dash(&boot.tools_with("curl"), &[]);
+    boot.assert_installer_ran(&out, "github", &boot.world.tmp);
+    let asked: Vec<String> = boot
+        .world
+        .server
+        .requests()
+        .into_iter()
+        .map(|r| r.path.clone())
+        .collect();
+    let tag = format!("bitnet-install-v{INSTALLER_VERSION}");
+    assert_eq!(
+        asked,
+        [
+            format!("{GITHUB_DOWNLOAD}/{tag}/{}", installer_asset()),
+            format!("{OBJECT_STORE}/{tag}/{}", installer_asset()),
+        ]
+    );
+}
+
+#[test]
+fn a_redirect_to_plain_http_is_refused_with_curl_and_with_wget() {
+    let boot = Bootstrap::new();
+    let plain = TestServer::http(boot.world.dir.path().join("plain"));
+    let target = format!("{GITHUB_DOWNLOAD}/bitnet-install-v{INSTALLER_VERSION}/*");
+    let staged = boot.written.dir.clone();
+    fs::create_dir_all(plain.root()).unwrap();
+    copy_dir(&staged, &plain.root().join("tag"));
+    boot.world.server.fault(
+        &target,
+        Fault::Redirect(plain.url(&format!("/tag/{}", installer_asset()))),
+    );
     for downloader in ["curl", "wget"] {
-        let path = boot.tools_with(downloader);
+        let out = boot.run_dash(&boot.tools_with(downloader), &[]);
+        assert_eq!(out.code(), 4, "{downloader}: {out}");
+        assert_eq!(boot.recorded(), None, "{downloader}: the installer ran");
+        assert_eq!(World::tree(&boot.world.tmp), Vec::<String>::new());
+    }
+    // curl never connects; wget may, but what it fetched is dropped unrun.
+    assert!(plain.count(&format!("/tag/{}", installer_asset())) <= 1);
+}
+
+#[test]
+fn a_script_cut_short_runs_nothing_even_when_it_ends_in_main() {
+    let boot = Bootstrap::new();
+    let whole = fs::read_to_string(&boot.install_sh).unwrap();
+    let call = whole.rfind("main \"$@\"").expect("the call of main");
+    let path = boot.tools_with("curl");
+    for cut in [
+        &whole[..call + "main".len()],
+        &whole[..call + "main ".len()],
+        &whole[..whole.len() / 2],
+        whole
+            .trim_end()
+            .strip_suffix('}')
+            .expect("the closing brace"),
+    ] {
+        fs::write(&boot.install_sh, cut).unwrap();
         for (name, shell, pre_args) in shells() {
-            let label = format!("{name} with {downloader}");
             let out = boot.run(&shell, &pre_args, &path, &["--version", "0.3"]);
-            boot.assert_installer_ran(&out, &label, &boot.world.tmp);
+            let label = format!("{name}, cut after {:?}", &cut[cut.len() - 10..]);
+            assert_ne!(out.code(), 0, "{label}: {out}");
+            assert_eq!(boot.recorded(), None, "{label}: the installer ran");
         }
     }
-    let downloads = boot.world.server.count(&boot.installer_asset_path());
-    assert_eq!(downloads, 12, "one download per run");
+    assert_eq!(boot.server_requests(), 0, "a cut script downloaded");
 }
 
 #[test]
@@ -326,7 +448,9 @@ fn install_sh_checks_the_hash_with_shasum_or_openssl_when_sha256sum_is_missing()
 #[test]
 fn install_sh_downloads_from_bitnet_update_root_and_only_over_https() {
     let world = World::new();
-    let boot = Bootstrap::rendered_for(world, "https://installer.invalid/bitnet-install");
+    let written = world.publish(&installer_release());
+    let github = Origin::GitHub("https://installer.invalid/releases/download".into());
+    let boot = Bootstrap::rendered_for(world, written, &github);
     let path = boot.tools_with("curl");
     let mirror = format!("{}/", boot.world.root_url());
     let out = boot.run_dash(&path, &[("BITNET_UPDATE_ROOT", &mirror)]);
@@ -432,6 +556,9 @@ fn bitnet_release_scripts_renders_both_and_refuses_bad_input_with_exit_2() {
     let out = release("https://dl.example.com/bitnet-install", &written.dir);
     assert!(out.success(), "{out}");
     let sh = fs::read_to_string(out_dir.join("install.sh")).unwrap();
+    assert!(sh.contains(&format!(
+        "BITNET_INSTALLER_DOWNLOAD='https://dl.example.com/bitnet-install/v{INSTALLER_VERSION}'"
+    )));
     let pinned = format!(
         "{}) echo '{}' ;;",
         host_target(),
@@ -442,6 +569,19 @@ fn bitnet_release_scripts_renders_both_and_refuses_bad_input_with_exit_2() {
     );
     assert!(sh.contains(&pinned), "{sh}");
     assert!(out_dir.join("install.ps1").is_file());
+
+    // Without --root the scripts download from the installer's GitHub tag.
+    let mut github = Command::new(env!("CARGO_BIN_EXE_bitnet-release"));
+    github
+        .args(["scripts", "--release"])
+        .arg(&written.dir)
+        .arg("--out")
+        .arg(&out_dir);
+    Output::run(&mut github).assert_code(0);
+    let sh = fs::read_to_string(out_dir.join("install.sh")).unwrap();
+    assert!(sh.contains(&format!(
+        "BITNET_INSTALLER_DOWNLOAD='https://github.com/microsoft/BitNet/releases/download/bitnet-install-v{INSTALLER_VERSION}'"
+    )));
 
     release("http://dl.example.com", &written.dir).assert_code(2);
     let product =
@@ -468,4 +608,12 @@ fn the_unrendered_install_sh_template_refuses_to_run() {
     let out = Output::run(Command::new(system_program("dash")).arg(template));
     assert_eq!(out.code(), 1, "{out}");
     assert!(out.stderr.contains("unrendered template"), "{out}");
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
 }

