@@ -6,9 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::archive::Format;
 use crate::atomic;
 use crate::error::{Error, IoContext, Result};
-use crate::extract::{self, ArchiveKind, Limits};
+use crate::extract::{self, Limits};
 use crate::faults;
 use crate::layout::Layout;
 use crate::receipt::{InstalledFile, Receipt};
@@ -160,7 +161,7 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         .first()
         .cloned()
         .unwrap_or_else(|| verified.product.clone());
-    let kind = ArchiveKind::from_asset_name(&verified.asset);
+    let kind = Format::of_asset(&verified.asset)?;
     let extracted = extract::extract_verified(
         &verified.archive,
         &verified.sha256,

@@ -11,6 +11,7 @@
 //! `ops` runs the commands from these steps; `publish` is what `bitnet-release`
 //! does on the other side: package, seal, sign and index releases.
 
+pub mod archive;
 pub mod atomic;
 pub mod cache;
 pub mod cli;
