@@ -1,5 +1,6 @@
-//! Safe extraction of a verified release asset (tar.gz, zip or a bare executable)
-//! into a private, empty staging directory: the archive rules of CONTRACT 2.1/2.2.
+//! Safe extraction of a verified release asset (a tarball, a zip, a single compressed
+//! file or a bare executable; see `archive::Format`) into a private, empty staging
+//! directory: the archive rules of CONTRACT 2.1/2.2, the same for every format.
 //!
 //! The asset has already matched a signed checksum, so anything odd inside it is
 //! treated as tampering (exit 5) and the whole archive is refused. The defences:
@@ -12,7 +13,8 @@
 //!   directories are checked with `symlink_metadata` before use;
 //! - the bytes actually written (not what a header claims) count against the size
 //!   limit, and the tar stream as a whole is capped so that headers the tar crate
-//!   reads by itself (long names, PAX records) cannot grow without bound.
+//!   reads by itself (long names, PAX records) cannot grow without bound; a single
+//!   compressed file counts its decompressed bytes against the same limit.
 //!
 //! On error, files may remain inside `dest` (the caller deletes it), never outside.
 
@@ -23,6 +25,7 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
+use crate::archive::{Compression, Format};
 use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, IoContext, Result};
 
@@ -38,27 +41,6 @@ const S_IFMT: u32 = 0o170000;
 const S_IFREG: u32 = 0o100000;
 const S_IFDIR: u32 = 0o040000;
 const S_IFLNK: u32 = 0o120000;
-
-/// How a release asset is packed, as told by its file name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArchiveKind {
-    TarGz,
-    Zip,
-    Bare,
-}
-
-impl ArchiveKind {
-    pub fn from_asset_name(name: &str) -> ArchiveKind {
-        let name = name.to_ascii_lowercase();
-        if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
-            ArchiveKind::TarGz
-        } else if name.ends_with(".zip") {
-            ArchiveKind::Zip
-        } else {
-            ArchiveKind::Bare
-        }
-    }
-}
 
 /// Decompression-bomb limits.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,16 +69,17 @@ pub struct Extracted {
 }
 
 /// Unpack `archive` into the existing empty directory `dest`. A `Bare` asset is
-/// copied to `dest/<bare_name>` with mode 0755.
+/// copied to `dest/<bare_name>` with mode 0755, a `Compressed` one decompressed to
+/// the same place (`bare_name` without the compression suffix).
 pub fn extract(
     archive: &Path,
-    kind: ArchiveKind,
+    format: Format,
     bare_name: &str,
     dest: &Path,
     limits: &Limits,
 ) -> Result<Extracted> {
     let file = File::open(archive).at("open", archive)?;
-    extract_open(file, archive, kind, bare_name, dest, limits)
+    extract_open(file, archive, format, bare_name, dest, limits)
 }
 
 /// `extract`, for an asset whose SHA-256 was checked when it was downloaded: the
@@ -106,7 +89,7 @@ pub fn extract(
 pub fn extract_verified(
     archive: &Path,
     expected_sha256: Sha256,
-    kind: ArchiveKind,
+    format: Format,
     bare_name: &str,
     dest: &Path,
     limits: &Limits,
@@ -128,28 +111,37 @@ pub fn extract_verified(
         )));
     }
     io::Seek::rewind(&mut file).at("rewind", archive)?;
-    extract_open(file, archive, kind, bare_name, dest, limits)
+    extract_open(file, archive, format, bare_name, dest, limits)
 }
 
 fn extract_open(
     file: File,
     archive: &Path,
-    kind: ArchiveKind,
+    format: Format,
     bare_name: &str,
     dest: &Path,
     limits: &Limits,
 ) -> Result<Extracted> {
     let mut staging = Staging::new(archive, dest, limits);
-    match kind {
-        ArchiveKind::TarGz => unpack_tar_gz(file, &mut staging)?,
-        ArchiveKind::Zip => unpack_zip(file, &mut staging)?,
-        ArchiveKind::Bare => copy_bare(file, bare_name, &mut staging)?,
+    let mut reader = BufReader::with_capacity(BUF_SIZE, file);
+    match format {
+        Format::Tar(compression) => unpack_tar(compression, reader, &mut staging)?,
+        Format::Zip => unpack_zip(reader, &mut staging)?,
+        Format::Compressed(compression) => copy_bare(
+            &mut compression.decoder(reader),
+            format.unpacked_name(bare_name),
+            &mut staging,
+        )?,
+        Format::Bare => copy_bare(&mut reader, bare_name, &mut staging)?,
     }
     staging.finish()
 }
 
-fn unpack_tar_gz(file: File, staging: &mut Staging) -> Result<()> {
-    let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(BUF_SIZE, file));
+fn unpack_tar(
+    compression: Compression,
+    file: BufReader<File>,
+    staging: &mut Staging,
+) -> Result<()> {
     let cap = staging.limits.max_total_bytes.saturating_add(
         staging
             .limits
@@ -158,7 +150,7 @@ fn unpack_tar_gz(file: File, staging: &mut Staging) -> Result<()> {
             .saturating_mul(STREAM_OVERHEAD_PER_ENTRY),
     );
     let stream = CappedStream {
-        inner: gz,
+        inner: compression.decoder(file),
         remaining: cap,
         hit: Rc::clone(&staging.stream_cap_hit),
     };
@@ -273,9 +265,9 @@ fn check_global_header<R: Read>(
     Ok(())
 }
 
-fn unpack_zip(file: File, staging: &mut Staging) -> Result<()> {
-    let mut zip = zip::ZipArchive::new(BufReader::with_capacity(BUF_SIZE, file))
-        .map_err(|e| staging.corrupt("", io::Error::other(e)))?;
+fn unpack_zip(file: BufReader<File>, staging: &mut Staging) -> Result<()> {
+    let mut zip =
+        zip::ZipArchive::new(file).map_err(|e| staging.corrupt("", io::Error::other(e)))?;
     if zip.len() as u64 > staging.limits.max_entries {
         return Err(staging.too_many_entries());
     }
@@ -334,16 +326,12 @@ fn unpack_zip_entry<R: Read + io::Seek>(
     }
 }
 
-fn copy_bare(file: File, bare_name: &str, staging: &mut Staging) -> Result<()> {
+fn copy_bare(data: &mut dyn Read, bare_name: &str, staging: &mut Staging) -> Result<()> {
     if normalise_entry_name(bare_name).map(|parts| parts.len()) != Ok(1) {
         return Err(staging.refuse(bare_name, "is not a plain file name"));
     }
     staging.count_entry()?;
-    staging.add_file(
-        bare_name,
-        true,
-        &mut BufReader::with_capacity(BUF_SIZE, file),
-    )
+    staging.add_file(bare_name, true, data)
 }
 
 /// What the path table knows about one normalised path.
@@ -847,12 +835,12 @@ mod tests {
             }
         }
 
-        fn extract_with(&self, kind: ArchiveKind, limits: &Limits) -> Result<Extracted> {
-            extract(&self.archive, kind, "bitnet-install", &self.dest, limits)
+        fn extract_with(&self, format: Format, limits: &Limits) -> Result<Extracted> {
+            extract(&self.archive, format, "bitnet-install", &self.dest, limits)
         }
 
-        fn extract(&self, kind: ArchiveKind) -> Result<Extracted> {
-            self.extract_with(kind, &Limits::default())
+        fn extract(&self, format: Format) -> Result<Extracted> {
+            self.extract_with(format, &Limits::default())
         }
 
         /// Everything under the root except the inside of `dest`.
@@ -975,14 +963,19 @@ mod tests {
         gz.finish().unwrap()
     }
 
+    /// A tar of `entries` under `compression`.
+    fn tarball(compression: Compression, entries: &[TarEntry]) -> Vec<u8> {
+        let mut builder = tar::Builder::new(Vec::new());
+        for entry in entries {
+            builder
+                .append(&raw_header(entry), entry.data.as_slice())
+                .unwrap();
+        }
+        crate::archive::tests::compress(compression, &builder.into_inner().unwrap())
+    }
+
     fn tar_gz(entries: &[TarEntry]) -> Vec<u8> {
-        tar_gz_with(|builder| {
-            for entry in entries {
-                builder
-                    .append(&raw_header(entry), entry.data.as_slice())
-                    .unwrap();
-            }
-        })
+        tarball(Compression::Gzip, entries)
     }
 
     fn tar_sandbox(entries: &[TarEntry]) -> Sandbox {
@@ -1018,30 +1011,6 @@ mod tests {
             .iter()
             .map(|p| p.to_string_lossy().into_owned())
             .collect()
-    }
-
-    #[test]
-    fn asset_names_map_to_archive_kinds() {
-        assert_eq!(
-            ArchiveKind::from_asset_name("b-0.3.2-x.tar.gz"),
-            ArchiveKind::TarGz
-        );
-        assert_eq!(
-            ArchiveKind::from_asset_name("b-0.3.2-x.TGZ"),
-            ArchiveKind::TarGz
-        );
-        assert_eq!(
-            ArchiveKind::from_asset_name("b-0.3.2-x.zip"),
-            ArchiveKind::Zip
-        );
-        assert_eq!(
-            ArchiveKind::from_asset_name("b-0.3.2-x.exe"),
-            ArchiveKind::Bare
-        );
-        assert_eq!(
-            ArchiveKind::from_asset_name("bitnet-install-0.3.2-x"),
-            ArchiveKind::Bare
-        );
     }
 
     #[test]
@@ -1098,7 +1067,7 @@ mod tests {
             dir("bitnet-0.3.2/docs/"),
             file("bitnet-0.3.2/docs/guide.txt", b"guide"),
         ]);
-        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
         assert_eq!(
             paths(&extracted),
             ["README.md", "bitnet-cli", "docs/guide.txt"]
@@ -1120,7 +1089,7 @@ mod tests {
             file("./README.md", b"readme"),
             file("./docs/guide.txt", b"guide"),
         ]);
-        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
         assert_eq!(
             paths(&extracted),
             ["README.md", "bitnet-cli", "docs/guide.txt"]
@@ -1131,14 +1100,14 @@ mod tests {
     #[test]
     fn a_lone_file_at_the_root_is_not_mistaken_for_a_top_dir() {
         let sandbox = tar_sandbox(&[exe("bitnet-cli", b"cli")]);
-        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
         assert_eq!(paths(&extracted), ["bitnet-cli"]);
     }
 
     #[test]
     fn top_dir_holding_a_namesake_child_is_stripped() {
         let sandbox = tar_sandbox(&[exe("bitnet/bitnet", b"cli"), file("bitnet/.strip-0", b"x")]);
-        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
         assert_eq!(paths(&extracted), [".strip-0", "bitnet"]);
         assert_eq!(sandbox.read("bitnet"), b"cli");
     }
@@ -1159,7 +1128,7 @@ mod tests {
             Ok(())
         });
         let sandbox = zip_sandbox(&bytes);
-        let extracted = sandbox.extract(ArchiveKind::Zip).unwrap();
+        let extracted = sandbox.extract(Format::Zip).unwrap();
         assert_eq!(paths(&extracted), ["LICENSE", "bitnet-cli"]);
         assert_eq!(sandbox.read("bitnet-cli"), vec![7u8; 300_000]);
         assert_eq!(mode_of(&sandbox.dest.join("bitnet-cli")), 0o755);
@@ -1173,7 +1142,7 @@ mod tests {
             "bitnet-install-0.3.2-x86_64-unknown-linux-gnu",
             b"\x7fELF binary",
         );
-        let extracted = sandbox.extract(ArchiveKind::Bare).unwrap();
+        let extracted = sandbox.extract(Format::Bare).unwrap();
         assert_eq!(paths(&extracted), ["bitnet-install"]);
         assert_eq!(sandbox.read("bitnet-install"), b"\x7fELF binary");
         assert_eq!(mode_of(&sandbox.dest.join("bitnet-install")), 0o755);
@@ -1184,7 +1153,7 @@ mod tests {
         let sandbox = Sandbox::new("asset", b"x");
         let result = extract(
             &sandbox.archive,
-            ArchiveKind::Bare,
+            Format::Bare,
             "../x",
             &sandbox.dest,
             &Limits::default(),
@@ -1200,7 +1169,7 @@ mod tests {
             max_entries: 10,
         };
         sandbox.assert_refused(
-            sandbox.extract_with(ArchiveKind::Bare, &limits),
+            sandbox.extract_with(Format::Bare, &limits),
             "limit of 1000 bytes",
         );
     }
@@ -1210,42 +1179,54 @@ mod tests {
         let sandbox = tar_sandbox(&[]);
         let absolute = format!("{}/escaped", sandbox.root.display());
         fs::write(&sandbox.archive, tar_gz(&[file(&absolute, b"x")])).unwrap();
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "absolute path");
+        sandbox.assert_refused(
+            sandbox.extract(Format::Tar(Compression::Gzip)),
+            "absolute path",
+        );
     }
 
     #[test]
     fn tar_dotdot_path_is_refused() {
         let sandbox = tar_sandbox(&[file("ok", b"x"), file("../../escaped", b"x")]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "'..'");
+        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "'..'");
     }
 
     #[test]
     fn tar_backslash_dotdot_path_is_refused() {
         let sandbox = tar_sandbox(&[file("..\\..\\escaped", b"x")]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "'..'");
+        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "'..'");
     }
 
     #[test]
     fn tar_windows_drive_and_unc_paths_are_refused() {
         for name in ["C:\\escaped", "C:/escaped", "c:escaped"] {
             let sandbox = tar_sandbox(&[file(name, b"x")]);
-            sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "drive letter");
+            sandbox.assert_refused(
+                sandbox.extract(Format::Tar(Compression::Gzip)),
+                "drive letter",
+            );
         }
         let sandbox = tar_sandbox(&[file("\\\\server\\share\\x", b"x")]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "absolute path");
+        sandbox.assert_refused(
+            sandbox.extract(Format::Tar(Compression::Gzip)),
+            "absolute path",
+        );
     }
 
     #[test]
     fn tar_hard_link_is_refused() {
         let sandbox = tar_sandbox(&[file("a", b"x"), link("b", EntryType::Link, "a")]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "hard link");
+        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "hard link");
     }
 
     #[test]
     fn tar_fifo_and_devices_are_refused() {
         for kind in [EntryType::Fifo, EntryType::Char, EntryType::Block] {
             let sandbox = tar_sandbox(&[entry("dev", kind, 0o644, b"")]);
-            sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "device or FIFO");
+            sandbox.assert_refused(
+                sandbox.extract(Format::Tar(Compression::Gzip)),
+                "device or FIFO",
+            );
         }
     }
 
@@ -1253,7 +1234,7 @@ mod tests {
     fn tar_unknown_entry_types_are_refused() {
         let sandbox = tar_sandbox(&[entry("c", EntryType::Continuous, 0o644, b"x")]);
         sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::TarGz),
+            sandbox.extract(Format::Tar(Compression::Gzip)),
             "unsupported entry type '7'",
         );
     }
@@ -1262,7 +1243,10 @@ mod tests {
     fn tar_symlink_pointing_outside_is_refused() {
         for target in ["../escaped", "/etc", "sub/../../x", "..\\x"] {
             let sandbox = tar_sandbox(&[link("evil", EntryType::Symlink, target)]);
-            sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "symbolic link");
+            sandbox.assert_refused(
+                sandbox.extract(Format::Tar(Compression::Gzip)),
+                "symbolic link",
+            );
         }
     }
 
@@ -1274,7 +1258,7 @@ mod tests {
             file("inner/x", b"x"),
         ]);
         sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::TarGz),
+            sandbox.extract(Format::Tar(Compression::Gzip)),
             "lies under the symbolic link 'inner'",
         );
     }
@@ -1285,7 +1269,10 @@ mod tests {
             link("evil", EntryType::Symlink, "../.."),
             file("evil/escaped", b"x"),
         ]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "symbolic link");
+        sandbox.assert_refused(
+            sandbox.extract(Format::Tar(Compression::Gzip)),
+            "symbolic link",
+        );
     }
 
     #[test]
@@ -1295,20 +1282,26 @@ mod tests {
             link("link", EntryType::Symlink, "target.txt"),
             file("link", b"x"),
         ]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "appears twice");
+        sandbox.assert_refused(
+            sandbox.extract(Format::Tar(Compression::Gzip)),
+            "appears twice",
+        );
     }
 
     #[test]
     fn tar_duplicate_file_is_refused() {
         let sandbox = tar_sandbox(&[file("a", b"1"), file("./a", b"2")]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "appears twice");
+        sandbox.assert_refused(
+            sandbox.extract(Format::Tar(Compression::Gzip)),
+            "appears twice",
+        );
     }
 
     #[test]
     fn tar_file_under_a_file_is_refused() {
         let sandbox = tar_sandbox(&[file("a", b"1"), file("a/b", b"2")]);
         sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::TarGz),
+            sandbox.extract(Format::Tar(Compression::Gzip)),
             "lies under the file 'a'",
         );
     }
@@ -1321,7 +1314,10 @@ mod tests {
             link("sub/up", EntryType::Symlink, ".."),
             link("sub/esc", EntryType::Symlink, "up/.."),
         ]);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "climbs back up");
+        sandbox.assert_refused(
+            sandbox.extract(Format::Tar(Compression::Gzip)),
+            "climbs back up",
+        );
     }
 
     #[test]
@@ -1331,7 +1327,7 @@ mod tests {
             link("pkg/link", EntryType::Symlink, "../pkg/file"),
         ]);
         sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::TarGz),
+            sandbox.extract(Format::Tar(Compression::Gzip)),
             "pointing outside the archive",
         );
     }
@@ -1343,7 +1339,7 @@ mod tests {
             exe("pkg/lib/real", b"real"),
             link("pkg/bin/tool", EntryType::Symlink, "../lib/real"),
         ]);
-        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
         assert_eq!(paths(&extracted), ["lib/real"]);
         let tool = sandbox.dest.join("bin/tool");
         assert_eq!(fs::read_link(&tool).unwrap(), Path::new("../lib/real"));
@@ -1360,7 +1356,7 @@ mod tests {
             entry("writable", EntryType::Regular, 0o666, b"x"),
             entry("sticky/", EntryType::Directory, 0o1777, b""),
         ]);
-        sandbox.extract(ArchiveKind::TarGz).unwrap();
+        sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
         assert_eq!(mode_of(&sandbox.dest.join("setuid")), 0o755);
         assert_eq!(mode_of(&sandbox.dest.join("setgid")), 0o644);
         assert_eq!(mode_of(&sandbox.dest.join("writable")), 0o644);
@@ -1378,7 +1374,7 @@ mod tests {
     fn gzip_of_zeros_bomb_is_stopped_at_the_limit() {
         let sandbox = tar_sandbox(&[file("zeros", &vec![0u8; 1 << 20])]);
         assert!(fs::metadata(&sandbox.archive).unwrap().len() < 64 * 1024);
-        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        let result = sandbox.extract_with(Format::Tar(Compression::Gzip), &small_limits());
         sandbox.assert_refused(result, "limit of 65536 bytes");
         let written = fs::metadata(sandbox.dest.join("zeros")).map_or(0, |m| m.len());
         assert!(written <= 64 * 1024, "{written} bytes written");
@@ -1387,7 +1383,7 @@ mod tests {
     #[test]
     fn a_tar_entry_declaring_more_than_the_limit_is_refused_before_writing() {
         let sandbox = tar_sandbox(&[file("big", &vec![0u8; 128 * 1024])]);
-        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        let result = sandbox.extract_with(Format::Tar(Compression::Gzip), &small_limits());
         sandbox.assert_refused(result, "declares 131072 bytes");
         assert!(!sandbox.dest.join("big").exists(), "nothing written");
     }
@@ -1400,7 +1396,7 @@ mod tests {
         let err = extract_verified(
             &sandbox.archive,
             other,
-            ArchiveKind::TarGz,
+            Format::Tar(Compression::Gzip),
             "a",
             &sandbox.dest,
             &limits,
@@ -1412,7 +1408,7 @@ mod tests {
         extract_verified(
             &sandbox.archive,
             digest,
-            ArchiveKind::TarGz,
+            Format::Tar(Compression::Gzip),
             "a",
             &sandbox.dest,
             &limits,
@@ -1425,7 +1421,7 @@ mod tests {
     fn total_size_counts_every_file() {
         let chunk = vec![1u8; 40 * 1024];
         let sandbox = tar_sandbox(&[file("a", &chunk), file("b", &chunk)]);
-        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        let result = sandbox.extract_with(Format::Tar(Compression::Gzip), &small_limits());
         sandbox.assert_refused(
             result,
             "entry 'b' declares 40960 bytes, past the unpacked size limit",
@@ -1437,12 +1433,12 @@ mod tests {
         let entries: Vec<TarEntry> = (0..10).map(|i| dir(&format!("d{i}/"))).collect();
         let sandbox = tar_sandbox(&entries);
         sandbox
-            .extract_with(ArchiveKind::TarGz, &small_limits())
+            .extract_with(Format::Tar(Compression::Gzip), &small_limits())
             .unwrap();
 
         let entries: Vec<TarEntry> = (0..11).map(|i| dir(&format!("d{i}/"))).collect();
         let sandbox = tar_sandbox(&entries);
-        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        let result = sandbox.extract_with(Format::Tar(Compression::Gzip), &small_limits());
         sandbox.assert_refused(result, "more than 10 entries");
     }
 
@@ -1462,7 +1458,7 @@ mod tests {
         });
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, bytes).unwrap();
-        let result = sandbox.extract_with(ArchiveKind::TarGz, &small_limits());
+        let result = sandbox.extract_with(Format::Tar(Compression::Gzip), &small_limits());
         sandbox.assert_refused(result, "unpacks to more than 65536 bytes");
     }
 
@@ -1485,7 +1481,7 @@ mod tests {
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, tar_with_pax_size("2048", b"0123456789")).unwrap();
         sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::TarGz),
+            sandbox.extract(Format::Tar(Compression::Gzip)),
             "PAX size record that disagrees",
         );
     }
@@ -1495,7 +1491,7 @@ mod tests {
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, tar_with_pax_size("5", b"0123456789")).unwrap();
         sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::TarGz),
+            sandbox.extract(Format::Tar(Compression::Gzip)),
             "PAX size record that disagrees",
         );
     }
@@ -1504,7 +1500,7 @@ mod tests {
     fn pax_size_agreeing_with_header_writes_exactly_the_data() {
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, tar_with_pax_size("10", b"0123456789")).unwrap();
-        let extracted = sandbox.extract(ArchiveKind::TarGz).unwrap();
+        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
         assert_eq!(paths(&extracted), ["after", "payload"]);
         assert_eq!(sandbox.read("payload"), b"0123456789");
         assert_eq!(sandbox.read("after"), b"after");
@@ -1534,13 +1530,16 @@ mod tests {
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, archive("comment")).unwrap();
         assert_eq!(
-            paths(&sandbox.extract(ArchiveKind::TarGz).unwrap()),
+            paths(&sandbox.extract(Format::Tar(Compression::Gzip)).unwrap()),
             ["bitnet-cli"]
         );
 
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, archive("path")).unwrap();
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "PAX global header");
+        sandbox.assert_refused(
+            sandbox.extract(Format::Tar(Compression::Gzip)),
+            "PAX global header",
+        );
     }
 
     #[test]
@@ -1550,7 +1549,7 @@ mod tests {
         bytes.truncate(middle);
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, bytes).unwrap();
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::TarGz), "corrupt");
+        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "corrupt");
     }
 
     #[test]
@@ -1565,12 +1564,12 @@ mod tests {
         ];
         for (name, why) in cases {
             let sandbox = zip_sandbox(&zip_with_file(name, b"x"));
-            sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), why);
+            sandbox.assert_refused(sandbox.extract(Format::Zip), why);
         }
         let sandbox = zip_sandbox(&[]);
         let absolute = format!("{}/escaped", sandbox.root.display());
         fs::write(&sandbox.archive, zip_with_file(&absolute, b"x")).unwrap();
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "absolute path");
+        sandbox.assert_refused(sandbox.extract(Format::Zip), "absolute path");
     }
 
     #[test]
@@ -1583,7 +1582,7 @@ mod tests {
             Ok(())
         });
         let sandbox = zip_sandbox(&bytes);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "appears twice");
+        sandbox.assert_refused(sandbox.extract(Format::Zip), "appears twice");
     }
 
     /// Two stored entries `aaaa` and `bbbb`, for byte-level tampering.
@@ -1615,7 +1614,7 @@ mod tests {
             bytes[at..at + 4].copy_from_slice(b"aaaa");
         }
         let sandbox = zip_sandbox(&bytes);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "duplicate file names");
+        sandbox.assert_refused(sandbox.extract(Format::Zip), "duplicate file names");
     }
 
     #[test]
@@ -1628,7 +1627,7 @@ mod tests {
         let offset_field = central[1] + 42;
         bytes[offset_field..offset_field + 4].copy_from_slice(&0u32.to_le_bytes());
         let sandbox = zip_sandbox(&bytes);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "zip consistency check");
+        sandbox.assert_refused(sandbox.extract(Format::Zip), "zip consistency check");
     }
 
     #[test]
@@ -1641,7 +1640,7 @@ mod tests {
             Ok(())
         });
         let sandbox = zip_sandbox(&bytes);
-        sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "is encrypted");
+        sandbox.assert_refused(sandbox.extract(Format::Zip), "is encrypted");
     }
 
     #[test]
@@ -1655,7 +1654,7 @@ mod tests {
                 Ok(())
             });
             let sandbox = zip_sandbox(&bytes);
-            sandbox.assert_refused(sandbox.extract(ArchiveKind::Zip), "device, FIFO or socket");
+            sandbox.assert_refused(sandbox.extract(Format::Zip), "device, FIFO or socket");
         }
     }
 
@@ -1664,10 +1663,7 @@ mod tests {
         let bytes =
             zip_bytes(|zip| zip.add_symlink("evil", "../../escaped", SimpleFileOptions::default()));
         let sandbox = zip_sandbox(&bytes);
-        sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::Zip),
-            "pointing outside the archive",
-        );
+        sandbox.assert_refused(sandbox.extract(Format::Zip), "pointing outside the archive");
 
         let bytes = zip_bytes(|zip| {
             zip.add_directory("real/", SimpleFileOptions::default())?;
@@ -1678,7 +1674,7 @@ mod tests {
         });
         let sandbox = zip_sandbox(&bytes);
         sandbox.assert_refused(
-            sandbox.extract(ArchiveKind::Zip),
+            sandbox.extract(Format::Zip),
             "lies under the symbolic link 'inner'",
         );
     }
@@ -1687,7 +1683,7 @@ mod tests {
     fn zip_total_size_limit_counts_decompressed_bytes() {
         let sandbox = zip_sandbox(&zip_with_file("zeros", &vec![0u8; 1 << 20]));
         assert!(fs::metadata(&sandbox.archive).unwrap().len() < 64 * 1024);
-        let result = sandbox.extract_with(ArchiveKind::Zip, &small_limits());
+        let result = sandbox.extract_with(Format::Zip, &small_limits());
         sandbox.assert_refused(result, "limit of 65536 bytes");
     }
 
@@ -1700,7 +1696,182 @@ mod tests {
             Ok(())
         });
         let sandbox = zip_sandbox(&bytes);
-        let result = sandbox.extract_with(ArchiveKind::Zip, &small_limits());
+        let result = sandbox.extract_with(Format::Zip, &small_limits());
         sandbox.assert_refused(result, "more than 10 entries");
+    }
+
+    const COMPRESSIONS: [Compression; 4] = [
+        Compression::Gzip,
+        Compression::Xz,
+        Compression::Zstd,
+        Compression::Bzip2,
+    ];
+
+    fn tarball_sandbox(compression: Compression, entries: &[TarEntry]) -> Sandbox {
+        let name = format!("tool{}", Format::Tar(compression).suffix(false));
+        Sandbox::new(&name, &tarball(compression, entries))
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_tar_compression_unpacks_with_modes_normalised() {
+        for compression in COMPRESSIONS {
+            let sandbox = tarball_sandbox(
+                compression,
+                &[
+                    entry("pkg/bin/tool", EntryType::Regular, 0o4777, b"tool"),
+                    file("pkg/README", b"read me"),
+                ],
+            );
+            let extracted = sandbox.extract(Format::Tar(compression)).unwrap();
+            assert_eq!(paths(&extracted), ["README", "bin/tool"], "{compression:?}");
+            assert_eq!(sandbox.read("bin/tool"), b"tool");
+            assert_eq!(mode_of(&sandbox.dest.join("bin/tool")), 0o755);
+            assert_eq!(mode_of(&sandbox.dest.join("README")), 0o644);
+            sandbox.assert_nothing_outside_dest();
+        }
+    }
+
+    #[test]
+    fn every_tar_compression_refuses_the_same_unsafe_entries() {
+        let cases = [
+            (file("../escaped", b"x"), "'..'"),
+            (file("/tmp/escaped", b"x"), "absolute path"),
+            (link("hard", EntryType::Link, "target"), "hard link"),
+            (entry("dev", EntryType::Char, 0o644, b""), "device or FIFO"),
+            (entry("fifo", EntryType::Fifo, 0o644, b""), "device or FIFO"),
+            (
+                link("evil", EntryType::Symlink, "../../escaped"),
+                "pointing outside the archive",
+            ),
+        ];
+        for compression in COMPRESSIONS {
+            for (bad, why) in &cases {
+                let entries = [file("ok", b"ok"), clone_entry(bad)];
+                let sandbox = tarball_sandbox(compression, &entries);
+                let result = sandbox.extract(Format::Tar(compression));
+                sandbox.assert_refused(result, why);
+            }
+        }
+    }
+
+    fn clone_entry(e: &TarEntry) -> TarEntry {
+        TarEntry {
+            link: e.link.clone(),
+            ..entry(&e.name, e.kind, e.mode, &e.data)
+        }
+    }
+
+    #[test]
+    fn every_tar_compression_stops_a_bomb_at_the_limit() {
+        for compression in COMPRESSIONS {
+            let sandbox = tarball_sandbox(compression, &[file("zeros", &vec![0u8; 1 << 20])]);
+            assert!(fs::metadata(&sandbox.archive).unwrap().len() < 64 * 1024);
+            let result = sandbox.extract_with(Format::Tar(compression), &small_limits());
+            sandbox.assert_refused(result, "past the unpacked size limit");
+            assert!(!sandbox.dest.join("zeros").exists(), "{compression:?}");
+        }
+    }
+
+    #[test]
+    fn every_tar_compression_reports_a_truncated_stream_as_corrupt() {
+        for compression in COMPRESSIONS {
+            let mut bytes = tarball(compression, &[file("a", &vec![5u8; 100_000])]);
+            bytes.truncate(bytes.len() / 2);
+            let sandbox = tarball_sandbox(compression, &[]);
+            fs::write(&sandbox.archive, bytes).unwrap();
+            sandbox.assert_refused(sandbox.extract(Format::Tar(compression)), "corrupt");
+        }
+    }
+
+    fn single_file_sandbox(compression: Compression, data: &[u8]) -> Sandbox {
+        let name = format!(
+            "tool-linux-amd64{}",
+            Format::Compressed(compression).suffix(false)
+        );
+        let bytes = crate::archive::tests::compress(compression, data);
+        Sandbox::new(&name, &bytes)
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_single_compressed_file_is_decompressed_to_the_executable() {
+        for compression in COMPRESSIONS {
+            let sandbox = single_file_sandbox(compression, b"#!/bin/sh\necho tool\n");
+            let extracted = sandbox.extract(Format::Compressed(compression)).unwrap();
+            assert_eq!(paths(&extracted), ["bitnet-install"], "{compression:?}");
+            assert_eq!(sandbox.read("bitnet-install"), b"#!/bin/sh\necho tool\n");
+            assert_eq!(mode_of(&sandbox.dest.join("bitnet-install")), 0o755);
+            sandbox.assert_nothing_outside_dest();
+        }
+    }
+
+    #[test]
+    fn a_single_compressed_file_named_after_the_asset_loses_its_suffix() {
+        let sandbox = single_file_sandbox(Compression::Xz, b"tool");
+        let format = Format::Compressed(Compression::Xz);
+        let extracted = extract(
+            &sandbox.archive,
+            format,
+            "tool-linux-amd64.xz",
+            &sandbox.dest,
+            &Limits::default(),
+        )
+        .unwrap();
+        assert_eq!(paths(&extracted), ["tool-linux-amd64"]);
+    }
+
+    #[test]
+    fn a_single_compressed_file_bomb_is_stopped_at_the_limit() {
+        for compression in COMPRESSIONS {
+            let sandbox = single_file_sandbox(compression, &vec![0u8; 1 << 20]);
+            assert!(fs::metadata(&sandbox.archive).unwrap().len() < 64 * 1024);
+            let result = sandbox.extract_with(Format::Compressed(compression), &small_limits());
+            sandbox.assert_refused(result, "limit of 65536 bytes");
+            let written = fs::metadata(sandbox.dest.join("bitnet-install")).map_or(0, |m| m.len());
+            assert!(
+                written <= 64 * 1024,
+                "{compression:?}: {written} bytes written"
+            );
+        }
+    }
+
+    #[test]
+    fn a_corrupt_single_compressed_file_is_a_verification_failure() {
+        for compression in COMPRESSIONS {
+            let sandbox = single_file_sandbox(compression, b"");
+            fs::write(&sandbox.archive, b"these bytes are not compressed").unwrap();
+            let result = sandbox.extract(Format::Compressed(compression));
+            sandbox.assert_refused(result, "corrupt");
+        }
+    }
+
+    /// The bug this format table fixed: a `.tar.xz` was read as a bare executable
+    /// and the compressed bytes were installed as the command.
+    #[test]
+    fn a_tar_xz_asset_is_unpacked_not_copied_as_the_command() {
+        let sandbox = tarball_sandbox(Compression::Xz, &[exe("tool", b"tool")]);
+        let name = sandbox.archive.file_name().unwrap().to_str().unwrap();
+        let format = Format::of_asset(name).unwrap();
+        assert_eq!(format, Format::Tar(Compression::Xz));
+        let extracted = sandbox.extract(format).unwrap();
+        assert_eq!(paths(&extracted), ["tool"]);
+        assert_eq!(sandbox.read("tool"), b"tool");
+        assert!(!sandbox.dest.join("bitnet-install").exists());
+    }
+
+    #[test]
+    fn extract_verified_rehashes_every_format_through_its_handle() {
+        for compression in COMPRESSIONS {
+            let sandbox = single_file_sandbox(compression, b"tool");
+            let format = Format::Compressed(compression);
+            let wrong = Sha256::of(b"wrong");
+            let limits = Limits::default();
+            let err =
+                extract_verified(&sandbox.archive, wrong, format, "t", &sandbox.dest, &limits)
+                    .unwrap_err();
+            assert_eq!(err.exit_code(), 5);
+            assert!(!sandbox.dest.join("t").exists());
+        }
     }
 }

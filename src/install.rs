@@ -6,9 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::archive::Format;
 use crate::atomic;
 use crate::error::{Error, IoContext, Result};
-use crate::extract::{self, ArchiveKind, Limits};
+use crate::extract::{self, Limits};
 use crate::faults;
 use crate::layout::Layout;
 use crate::receipt::{InstalledFile, Origin, Receipt};
@@ -170,7 +171,7 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         .first()
         .cloned()
         .unwrap_or_else(|| verified.origin.product.clone());
-    let kind = ArchiveKind::from_asset_name(&verified.origin.asset);
+    let kind = Format::of_asset(&verified.origin.asset)?;
     let extracted = extract::extract_verified(
         &verified.archive,
         verified.origin.sha256,

@@ -22,6 +22,7 @@
 // `rollback`, the publisher's helpers) is compiled but unused.
 #![cfg_attr(not(feature = "cli"), allow(dead_code, unused_imports))]
 
+mod archive;
 mod atomic;
 mod cache;
 mod config;
@@ -87,7 +88,8 @@ pub use faults::CHECKPOINTS;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::extract::{extract, ArchiveKind, Limits};
+    pub use crate::archive::{Compression, Format};
+    pub use crate::extract::{extract, Limits};
     pub use crate::platform::{Platform, Preferences};
     pub use crate::select::{select_asset, select_foreign_asset};
     pub use crate::source::index::{check_index_comment, parse_index_versions};

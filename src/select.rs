@@ -6,6 +6,7 @@ mod foreign;
 
 pub use foreign::select_foreign_asset;
 
+use crate::archive::Format;
 use crate::error::{Error, Result};
 use crate::platform::{cpu, target, CpuChoice, GpuChoice, Platform, Preferences};
 
@@ -198,21 +199,11 @@ fn cuda_fits(needed: Option<u32>, p: &Platform, gpu: GpuChoice) -> Result<(), St
     }
 }
 
-/// The archive formats we prefer, best first: the platform's usual archive, the other
-/// one, then a bare executable.
-pub(crate) fn extension_rank(ext: &str, os: &str) -> u32 {
-    match (ext, os == "windows") {
-        ("zip", true) | ("tar.gz" | "tgz", false) => 0,
-        ("zip", false) | ("tar.gz" | "tgz", true) => 1,
-        _ => 2,
-    }
-}
-
 /// One of our assets, parsed.
 struct OurAsset {
     target: String,
     variant: Option<Variant>,
-    ext: &'static str,
+    format: Format,
 }
 
 /// `<P>-<V>-<target>[-<variant>].<ext>` with P and V known.
@@ -222,10 +213,7 @@ fn parse_our_asset(product: &str, version: &str, name: &str) -> Option<OurAsset>
         .strip_prefix('-')?
         .strip_prefix(version)?
         .strip_prefix('-')?;
-    let (stem, ext) = [".tar.gz", ".tgz", ".zip", ".exe"]
-        .iter()
-        .find_map(|ext| rest.strip_suffix(ext).map(|s| (s, &ext[1..])))
-        .unwrap_or((rest, ""));
+    let (format, stem) = Format::read_name(rest).ok()?;
     if stem.contains('.') {
         return None;
     }
@@ -241,7 +229,7 @@ fn parse_our_asset(product: &str, version: &str, name: &str) -> Option<OurAsset>
     Some(OurAsset {
         target: target.to_string(),
         variant,
-        ext,
+        format,
     })
 }
 
@@ -301,7 +289,7 @@ fn select_ours(
                 (
                     *target_rank,
                     Variant::rank(a.variant),
-                    extension_rank(a.ext, &platform.os),
+                    a.format.preference(&platform.os),
                 ),
             ));
         }
@@ -467,11 +455,11 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            (a.target.as_str(), a.variant, a.ext),
+            (a.target.as_str(), a.variant, a.format),
             (
                 "x86_64-unknown-linux-gnu",
                 Some(Variant::Cuda(Some(12))),
-                "tar.gz"
+                Format::Tar(crate::archive::Compression::Gzip)
             )
         );
         let bare = parse_our_asset(
@@ -480,7 +468,13 @@ mod tests {
             "bitnet-install-1.0.0-x86_64-pc-windows-msvc.exe",
         )
         .unwrap();
-        assert_eq!((bare.variant, bare.ext), (None, "exe"));
+        assert_eq!((bare.variant, bare.format), (None, Format::Bare));
+        assert!(parse_our_asset(
+            "bitnet",
+            "0.3.2",
+            "bitnet-0.3.2-x86_64-unknown-linux-gnu.7z"
+        )
+        .is_none());
         assert!(parse_our_asset(
             "bitnet",
             "0.3.2",

@@ -3,10 +3,10 @@
 //! the parent holds only what it held before).
 #![no_main]
 
-use bitnet_install::extract::ArchiveKind;
+use bitnet_install::archive::Format;
 use bitnet_install_fuzz_support::extract_and_check;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    extract_and_check(data, ArchiveKind::Zip);
+    extract_and_check(data, Format::Zip);
 });

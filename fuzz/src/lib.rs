@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use bitnet_install::extract::{extract, ArchiveKind, Limits};
+use bitnet_install::archive::Format;
+use bitnet_install::extract::{extract, Limits};
 
 /// Small limits keep each run fast; the escape check is what matters.
 fn limits() -> Limits {
@@ -18,7 +19,7 @@ fn limits() -> Limits {
 /// exactly what it was (so `../`, up to four levels, wrote nothing), and that
 /// nothing inside `dest` is a link leading out of it or a setuid, setgid or
 /// world-writable file.
-pub fn extract_and_check(data: &[u8], kind: ArchiveKind) {
+pub fn extract_and_check(data: &[u8], kind: Format) {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dest = tmp.path().join("a/b/c/dest");
     std::fs::create_dir_all(&dest).expect("create dest");

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::atomic::{self, Mode, Replace};
 use super::names;
+use crate::archive::{Compression, Format};
 use crate::error::{Error, IoContext, Result};
 
 /// What kind of asset to produce.
@@ -20,6 +21,15 @@ pub enum PackageFormat {
 }
 
 impl PackageFormat {
+    /// The `archive::Format` this writes, which names the asset and unpacks it.
+    pub fn archive_format(self) -> Format {
+        match self {
+            PackageFormat::TarGz => Format::Tar(Compression::Gzip),
+            PackageFormat::Zip => Format::Zip,
+            PackageFormat::Bare => Format::Bare,
+        }
+    }
+
     /// zip for Windows targets, tar.gz for the others.
     pub fn default_for(target: &str) -> Self {
         if is_windows(target) {
@@ -50,12 +60,7 @@ pub fn asset_name(request: &PackageRequest) -> Result<String> {
         name.push('-');
         name.push_str(names::variant(variant)?);
     }
-    match request.format {
-        PackageFormat::TarGz => name.push_str(".tar.gz"),
-        PackageFormat::Zip => name.push_str(".zip"),
-        PackageFormat::Bare if is_windows(target) => name.push_str(".exe"),
-        PackageFormat::Bare => {}
-    }
+    name.push_str(request.format.archive_format().suffix(is_windows(target)));
     Ok(name)
 }
 
@@ -242,6 +247,11 @@ mod tests {
         ];
         for (request, expected) in cases {
             assert_eq!(asset_name(&request).unwrap(), expected);
+            assert_eq!(
+                Format::from_name(expected),
+                Some(request.format.archive_format()),
+                "extraction reads {expected} as what was written"
+            );
         }
     }
 

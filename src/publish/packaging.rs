@@ -10,9 +10,10 @@ use std::path::{Path, PathBuf};
 
 use super::atomic::{self, Mode, Replace};
 use super::package::{asset_name, PackageFormat, PackageRequest};
+use crate::archive::Format;
 use crate::digest::Sha256;
 use crate::error::{Error, IoContext, Result};
-use crate::extract::{self, ArchiveKind, Limits};
+use crate::extract::{self, Limits};
 use crate::verify::{self, Checksums, TrustedComment, TrustedKeys};
 
 /// Where GitHub serves release assets: `<base>/<tag>/<asset>`.
@@ -495,7 +496,7 @@ fn populate_deb_tree(asset: &Asset, root: &Path, scratch_parent: &Path) -> Resul
         .prefix(".bitnet-deb-")
         .tempdir_in(scratch_parent)
         .at("create a temporary directory in", scratch_parent)?;
-    let kind = ArchiveKind::from_asset_name(&asset.name);
+    let kind = Format::of_asset(&asset.name)?;
     let extracted = extract::extract(
         &asset.path,
         kind,

@@ -4,17 +4,16 @@
 //! signatures, SBOMs, debug symbols and source archives are never chosen. The rules
 //! are checked against real release listings in `tests/data/asset-corpus/`.
 
-use super::{explain, extension_rank, no_fit, variant_fits, Selection, Variant};
+use super::{explain, no_fit, variant_fits, Selection, Variant};
+use crate::archive::Format;
 use crate::error::Result;
 use crate::platform::{libc, target, GpuChoice, Platform, Preferences};
 
 /// What a name is, before any platform matters.
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Kind {
-    /// `tar.gz`, `zip`, `tar.xz`, ...
-    Archive(&'static str),
-    /// An executable on its own (no extension, or `.exe`).
-    Bare,
+    /// Something extraction opens: an archive, a compressed or a bare executable.
+    Installable(Format),
     /// Linux only, and only when nothing else fits.
     AppImage,
     /// Never installed; the reason says what it is.
@@ -41,107 +40,21 @@ struct Reading {
     unknown: Vec<String>,
 }
 
-const PACKAGES: &[&str] = &[
-    ".deb",
-    ".rpm",
-    ".msi",
-    ".pkg",
-    ".dmg",
-    ".apk",
-    ".msix",
-    ".appx",
-    ".snap",
-    ".flatpak",
-    ".nupkg",
-    ".whl",
-    ".vsix",
-    ".jar",
-    ".pkg.tar.zst",
-    ".ipa",
-    ".xpi",
-];
-const SIDE_FILES: &[&str] = &[
-    ".sha256",
-    ".sha256sum",
-    ".sha512",
-    ".sha512sum",
-    ".sha1",
-    ".md5",
-    ".sig",
-    ".asc",
-    ".minisig",
-    ".pem",
-    ".crt",
-    ".cert",
-    ".sbom",
-    ".spdx",
-    ".spdx.json",
-    ".cdx.json",
-    ".cyclonedx.json",
-    ".intoto.jsonl",
-    ".json",
-    ".txt",
-    ".yml",
-    ".yaml",
-    ".b3",
-    ".bundle",
-    ".pub",
-    ".sh",
-    ".ps1",
-    ".md",
-    ".d.ts",
-    ".html",
-    ".pdb",
-    ".sum",
-];
-const ARCHIVES: &[(&str, &str)] = &[
-    (".tar.gz", "tar.gz"),
-    (".tgz", "tar.gz"),
-    (".zip", "zip"),
-    (".tar.xz", "tar.xz"),
-    (".txz", "tar.xz"),
-    (".tar.bz2", "tar.bz2"),
-    (".tbz2", "tar.bz2"),
-    (".tar.zst", "tar.zst"),
-    (".tzst", "tar.zst"),
-];
-/// One compressed executable (`tree-sitter-linux-x64.gz`); whether it can be opened is
-/// the archive module's decision, like for every other format.
-const SINGLE_FILE: &[(&str, &str)] = &[
-    (".gz", "gz"),
-    (".xz", "xz"),
-    (".zst", "zst"),
-    (".bz2", "bz2"),
-];
-
 /// Splits off the extension and says what kind of file the name is.
 fn kind_of(lower: &str) -> (Kind, &str) {
-    if let Some(ext) = PACKAGES.iter().find(|e| lower.ends_with(*e)) {
-        return (
-            Kind::Never(format!("a package ({ext}), not an archive")),
-            lower,
-        );
-    }
-    if SIDE_FILES.iter().any(|e| lower.ends_with(e)) {
-        return (
-            Kind::Never("a checksum, signature or metadata file".into()),
-            lower,
-        );
-    }
-    if let Some((ext, fmt)) = ARCHIVES.iter().find(|(e, _)| lower.ends_with(e)) {
-        return (Kind::Archive(fmt), &lower[..lower.len() - ext.len()]);
-    }
-    if let Some((ext, fmt)) = SINGLE_FILE.iter().find(|(e, _)| lower.ends_with(e)) {
-        return (Kind::Archive(fmt), &lower[..lower.len() - ext.len()]);
-    }
-    if let Some(stem) = lower.strip_suffix(".exe") {
-        return (Kind::Bare, stem);
-    }
-    if let Some(stem) = lower.strip_suffix(".appimage") {
+    let (format, stem) = match Format::read_name(lower) {
+        Ok(read) => read,
+        Err(why) => return (Kind::Never(why.to_string()), lower),
+    };
+    if lower.ends_with(".appimage") {
         return (Kind::AppImage, stem);
     }
+    if format != Format::Bare || lower.ends_with(".exe") {
+        return (Kind::Installable(format), stem);
+    }
     match lower.rsplit_once('.') {
-        // A dot followed by letters only is a file type we do not handle (.gz, .7z, .xz).
+        // A dot followed by letters only is a file type we do not know (.foo), unless
+        // the letters are a word of the name (`tool.linux.amd64`).
         Some((_, ext))
             if !ext.is_empty()
                 && ext.chars().all(|c| c.is_ascii_alphabetic())
@@ -152,7 +65,7 @@ fn kind_of(lower: &str) -> (Kind, &str) {
                 lower,
             )
         }
-        _ => (Kind::Bare, lower),
+        _ => (Kind::Installable(Format::Bare), lower),
     }
 }
 
@@ -437,7 +350,7 @@ fn judge(
     }
     let r = read_tokens(&tokens(stem))?;
     let implied_os = match kind {
-        Kind::Bare if lower.ends_with(".exe") => Some("windows"),
+        Kind::Installable(Format::Bare) if lower.ends_with(".exe") => Some("windows"),
         Kind::AppImage => Some("linux"),
         // whisper.cpp names only "Win32" in one asset and leaves "bin-x64" bare.
         _ => cx.sole_os,
@@ -499,9 +412,8 @@ fn judge(
         .filter(|u| !cx.common_words.contains(u))
         .count();
     let ext_rank = match &kind {
-        Kind::Archive(fmt) => extension_rank(fmt, os).min(2),
-        Kind::Bare => 3,
-        _ => 4,
+        Kind::Installable(format) => format.preference(os),
+        _ => 5,
     };
     let gpu_rank = cuda.map_or(u32::MAX, |c| Variant::rank(Some(c)));
     Ok(Fit {
@@ -830,7 +742,7 @@ mod tests {
             "tool-x86_64-unknown-linux-gnu-debug.tar.gz",
             "tool.spdx.json",
             "ToolSetup.exe",
-            "tool-linux-amd64.rar",
+            "tool-linux-amd64.7z",
         ] {
             let e = select_foreign_asset(
                 &names(&[name]),
@@ -981,10 +893,10 @@ mod tests {
             "restic_0.19.1_linux_amd64.bz2",
         ] {
             assert_eq!(choose(&[name], "tool", &p, &AUTO).asset, name);
-            assert_eq!(
+            assert!(matches!(
                 kind_of(&name.to_ascii_lowercase()).0,
-                Kind::Archive(&name[name.rfind('.').unwrap() + 1..])
-            );
+                Kind::Installable(Format::Compressed(_))
+            ));
         }
         // The archive beats the compressed single file, which beats the bare one.
         let both = [

@@ -424,6 +424,22 @@ fn zip_slip_dotdot() {
     }
 }
 
+/// The tarballs other than tar.gz go through the same extraction rules: a `../`
+/// entry in a validly signed .tar.xz, .tar.zst or .tar.bz2 is refused.
+#[test]
+fn zip_slip_dotdot_in_every_tar_compression() {
+    for compression in [Compression::Xz, Compression::Zstd, Compression::Bzip2] {
+        let name = format!("bitnet-0.3.2-{TARGET}{}", tarball_suffix(compression));
+        let entries = [
+            Entry::file("bitnet-cli", fake_exe("bitnet-cli", "0.3.2"), 0o755),
+            Entry::file("../escape-compressed", b"x".to_vec(), 0o644),
+        ];
+        let release =
+            ReleaseBuilder::new("bitnet", "0.3.2").asset_raw(&name, tarball(compression, &entries));
+        assert_no_escape(&refused_upgrade(5, release, |_| {}));
+    }
+}
+
 /// `..\` is a separator on Windows, so it is treated as one everywhere, in tar
 /// and in zip.
 #[test]
@@ -553,6 +569,27 @@ fn bomb_gzip_of_zeros() {
         ReleaseBuilder::new("bitnet", "0.3.2").asset_raw(&asset_032(), bomb),
         "declares 8589934592 bytes",
     );
+}
+
+/// `bomb_gzip_of_zeros` under xz, zstd and bzip2: the same header check fires
+/// whatever the compression.
+#[test]
+fn bomb_of_zeros_in_every_tar_compression() {
+    let mut header = tar::Header::new_gnu();
+    header.set_path("bitnet-cli").unwrap();
+    header.set_mode(0o755);
+    header.set_size(8 << 30);
+    header.set_cksum();
+    let tar = [header.as_bytes().as_slice(), &vec![0u8; 1 << 20]].concat();
+    for compression in [Compression::Xz, Compression::Zstd, Compression::Bzip2] {
+        let bomb = compress(compression, &tar);
+        assert!(bomb.len() < 1 << 20, "{compression:?}");
+        let name = format!("bitnet-0.3.2-{TARGET}{}", tarball_suffix(compression));
+        refused_saying(
+            ReleaseBuilder::new("bitnet", "0.3.2").asset_raw(&name, bomb),
+            "declares 8589934592 bytes",
+        );
+    }
 }
 
 /// Two central-directory entries pointing at the same local data, the way

@@ -476,3 +476,98 @@ fn windows_on_arm_falls_back_to_the_x64_build_and_the_plan_says_so() {
     verbose.assert_code(0);
     assert!(verbose.stderr.contains("emulat"), "{verbose}");
 }
+
+// --- Archive formats (`archive::Format`) ---------------------------------------
+
+/// An `acme/tool` 1.2.0 release whose only Linux x86_64 build is `linux_asset`,
+/// next to a `.deb` and a macOS build of the same format, with GitHub digests.
+fn tool_release(world: &World, linux_asset: &str, bytes: Vec<u8>, other_suffix: &str) {
+    let files = [
+        (linux_asset, bytes),
+        ("tool_1.2.0_amd64.deb", b"deb".to_vec()),
+        (
+            &format!("tool-1.2.0-aarch64-apple-darwin{other_suffix}") as &str,
+            b"mac".to_vec(),
+        ),
+    ];
+    world
+        .github("acme/tool")
+        .add(release(world, "tool-1.2.0", "v1.2.0", &files, true));
+}
+
+/// A release whose best asset is a tarball under `compression` installs the
+/// executable inside it (not the compressed file as the command), and it runs.
+fn a_tarball_release_installs_its_executable(compression: Compression) {
+    let world = World::new();
+    let top = "tool-1.2.0-x86_64-unknown-linux-musl";
+    let asset = format!("{top}{}", tarball_suffix(compression));
+    let bytes = tarball(
+        compression,
+        &[
+            Entry::dir(&format!("{top}/")),
+            Entry::file(&format!("{top}/tool"), fake_exe("tool", "1.2.0"), 0o755),
+            Entry::file(&format!("{top}/README.md"), b"tool".to_vec(), 0o644),
+        ],
+    );
+    tool_release(&world, &asset, bytes, tarball_suffix(compression));
+    let out = install(&world, "acme/tool", &["--json"]);
+    out.assert_code(0);
+    assert_eq!(out.json()["asset"], asset.as_str(), "{out}");
+    let tool = world.run_installed("tool", &[]);
+    assert_eq!(tool.stdout.trim(), "tool 1.2.0", "{tool}");
+    assert_eq!(bin_names(&world), ["bitnet-install", "tool"]);
+}
+
+#[test]
+fn a_tar_xz_release_installs_the_extracted_executable() {
+    a_tarball_release_installs_its_executable(Compression::Xz);
+}
+
+#[test]
+fn a_tar_zst_release_installs_the_extracted_executable() {
+    a_tarball_release_installs_its_executable(Compression::Zstd);
+}
+
+#[test]
+fn a_tar_bz2_release_installs_the_extracted_executable() {
+    a_tarball_release_installs_its_executable(Compression::Bzip2);
+}
+
+/// A single gzip-compressed executable is decompressed and installed under the
+/// repository's name.
+#[test]
+fn a_single_file_gz_release_installs_the_decompressed_executable() {
+    let world = World::new();
+    let asset = format!("tool-linux-amd64{}", compressed_suffix(Compression::Gzip));
+    let bytes = compress(Compression::Gzip, &fake_exe("tool", "1.2.0"));
+    tool_release(&world, &asset, bytes, ".gz");
+    let out = install(&world, "acme/tool", &["--json"]);
+    out.assert_code(0);
+    assert_eq!(out.json()["asset"], asset.as_str(), "{out}");
+    let tool = world.run_installed("tool", &[]);
+    assert_eq!(tool.stdout.trim(), "tool 1.2.0", "{tool}");
+    assert_eq!(bin_names(&world), ["bitnet-install", "tool"]);
+}
+
+/// Formats nothing here opens (`.7z`, a `.deb`, a plain `.tar`) are never chosen,
+/// even when they are the only builds for this platform.
+#[test]
+fn a_format_nothing_can_open_is_never_selected() {
+    let world = World::new();
+    let files = [
+        ("tool-1.2.0-x86_64-unknown-linux-musl.7z", b"7z".to_vec()),
+        ("tool-1.2.0-x86_64-unknown-linux-gnu.tar", b"tar".to_vec()),
+        ("tool_1.2.0_amd64.deb", b"deb".to_vec()),
+    ];
+    world
+        .github("acme/tool")
+        .add(release(&world, "tool-1.2.0", "v1.2.0", &files, true));
+    let out = install(&world, "acme/tool", &[]);
+    out.assert_code(3);
+    assert!(out.stderr.contains("no installable assets"), "{out}");
+    for (name, _) in &files {
+        assert!(out.stderr.contains(name), "{name} is not listed\n{out}");
+    }
+    assert!(!world.bin.join("tool").exists(), "tool was linked");
+    assert_eq!(served(&world, "tool-1.2.0", "tool_1.2.0_amd64.deb"), 0);
+}

@@ -4,12 +4,14 @@
 //! and the install-then-refuse scenario the suites share (`scenario`).
 #![allow(dead_code)]
 
+pub mod compress;
 pub mod github;
 pub mod release;
 pub mod scenario;
 pub mod server;
 pub mod world;
 
+pub use compress::*;
 pub use github::*;
 pub use release::*;
 pub use scenario::*;

@@ -210,17 +210,17 @@ pub fn zip(files: Files) -> Vec<u8> {
 /// A gzip-compressed tar of arbitrary entries; names go into the header verbatim
 /// (absolute paths and `..` included), up to 100 bytes.
 pub fn tar_gz_entries(entries: &[Entry]) -> Vec<u8> {
-    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    let mut builder = tar::Builder::new(gz);
+    super::compress::compress(super::compress::Compression::Gzip, &tar_entries(entries))
+}
+
+/// An uncompressed tar of arbitrary entries, written as `tar_gz_entries` writes them.
+pub fn tar_entries(entries: &[Entry]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
     for entry in entries {
         let (header, data) = tar_header(entry);
         builder.append(&header, data).expect("append tar entry");
     }
-    builder
-        .into_inner()
-        .expect("finish tar")
-        .finish()
-        .expect("finish gzip")
+    builder.into_inner().expect("finish tar")
 }
 
 fn tar_header(entry: &Entry) -> (tar::Header, &[u8]) {
