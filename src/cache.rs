@@ -345,17 +345,10 @@ impl ConditionalStore {
         let (body_path, meta_path) = self.paths(url);
         let _ = std::fs::create_dir_all(&self.dir).map(|()| {
             let _ = std::fs::remove_file(&meta_path);
-            write_file_atomically(&body_path, &fetched.body)
-                .and_then(|()| write_file_atomically(&meta_path, &meta))
+            crate::atomic::write_file(&body_path, &fetched.body)
+                .and_then(|()| crate::atomic::write_file(&meta_path, &meta))
         });
     }
-}
-
-fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut partial = path.as_os_str().to_owned();
-    partial.push(PARTIAL);
-    std::fs::write(&partial, bytes)?;
-    std::fs::rename(&partial, path)
 }
 
 #[cfg(test)]

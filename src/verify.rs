@@ -288,7 +288,11 @@ impl Checksums {
     }
 }
 
-fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
+/// One line of `sha256sum` output: `<64 hex><two spaces or " *"><name>`, a
+/// CRLF ending and a leading `./` tolerated; `(digest as written, name)`, or
+/// `None` for anything else, including a name with a path separator. The one
+/// parser of the format: the publisher reads its sums with it too.
+pub(crate) fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let digest = line.get(..64)?;
     if !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
