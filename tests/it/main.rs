@@ -10,6 +10,7 @@ mod github;
 mod install;
 mod lifecycle;
 mod network;
+mod output;
 mod packaging;
 mod repo;
 mod security_table;
