@@ -4,9 +4,11 @@
 //! A rename replaces a planted symlink instead of following it.
 
 use std::io::Write;
+#[cfg(unix)]
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::error::{IoContext, Result};
+use crate::error::{Error, IoContext, Result};
 
 /// The tags `temp_sibling` is called with; a leftover sibling carrying one of
 /// them is what a killed run leaves behind.
@@ -37,44 +39,95 @@ pub fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.{tag}.{}.tmp", std::process::id()))
 }
 
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
-    write_file_with_checkpoint(path, bytes, None)
+/// Whether `write_with` may replace an existing file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Replace {
+    #[default]
+    Allow,
+    /// The destination must not exist yet (a key, a package file).
+    Refuse,
 }
 
-/// `write_file`, with a fault-injection checkpoint between the durable
-/// temporary file and the rename: the moment a crash leaves a leftover.
+/// How `write_with` writes a file.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WriteOptions<'a> {
+    /// Exact Unix permission bits, whatever the umask; `None` gives what a plain
+    /// create gives (0666 under the umask).
+    pub mode: Option<u32>,
+    pub replace: Replace,
+    /// A fault-injection checkpoint between the durable temporary file and the
+    /// rename: the moment a crash leaves a leftover.
+    pub checkpoint: Option<&'a str>,
+}
+
+/// Replaces `path` with `bytes`, whole or not at all.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_bytes(path, bytes, WriteOptions::default())
+}
+
+/// `write_file`, with a fault-injection checkpoint before the rename.
 pub fn write_file_with_checkpoint(
     path: &Path,
     bytes: &[u8],
     checkpoint: Option<&str>,
 ) -> Result<()> {
-    let tmp = temp_sibling(path, "new");
-    let result = write_then_rename(&tmp, path, bytes, checkpoint);
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let options = WriteOptions {
+        checkpoint,
+        ..WriteOptions::default()
+    };
+    write_bytes(path, bytes, options)
 }
 
-fn write_then_rename(
-    tmp: &Path,
+pub fn write_bytes(path: &Path, bytes: &[u8], options: WriteOptions) -> Result<()> {
+    write_with(path, options, |file| file.write_all(bytes))
+}
+
+/// The crate's one atomic file write: what `fill` writes goes to a temporary
+/// sibling (`temp_sibling`'s name, so a leftover is recognised), which is synced,
+/// renamed over `path` (replacing a planted symlink rather than following it) and
+/// whose directory is synced, so after a crash `path` is the old file or the new
+/// one. The temporary file is removed on any error.
+pub fn write_with(
     path: &Path,
-    bytes: &[u8],
-    checkpoint: Option<&str>,
+    options: WriteOptions,
+    fill: impl FnOnce(&mut std::fs::File) -> std::io::Result<()>,
 ) -> Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(tmp)
-        .at("create", tmp)?;
-    file.write_all(bytes).at("write", tmp)?;
-    file.sync_all().at("flush", tmp)?;
-    drop(file);
-    if let Some(name) = checkpoint {
-        crate::faults::checkpoint(name).at("write", tmp)?;
+    let tmp = temp_sibling(path, "new");
+    let tmp_name = tmp.file_name().unwrap_or_default();
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(tmp_name).suffix("").rand_bytes(0);
+    // Created no more open than asked (the umask applies), so a secret is
+    // never readable by others, even for a moment; then given the exact mode.
+    #[cfg(unix)]
+    builder.permissions(std::fs::Permissions::from_mode(
+        options.mode.unwrap_or(0o666),
+    ));
+    let mut temp = builder.tempfile_in(parent_dir(path)).at("create", &tmp)?;
+    #[cfg(unix)]
+    if let Some(mode) = options.mode {
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .at("set permissions of", &tmp)?;
     }
-    std::fs::rename(tmp, path).at("replace", path)?;
+    fill(temp.as_file_mut()).at("write", &tmp)?;
+    temp.as_file().sync_all().at("flush", &tmp)?;
+    if let Some(name) = options.checkpoint {
+        crate::faults::checkpoint(name).at("write", &tmp)?;
+    }
+    let persisted = match options.replace {
+        Replace::Allow => temp.persist(path),
+        Replace::Refuse => temp.persist_noclobber(path),
+    };
+    persisted.map_err(|e| Error::io("replace", path, e.error))?;
     sync_parent(path)
+}
+
+/// The directory `path` is in; the current one for a bare file name.
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    }
 }
 
 /// Points `link` at `target`, replacing whatever `link` was, in one rename.

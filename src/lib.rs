@@ -62,7 +62,6 @@ pub mod cli;
 #[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod commands;
-#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod output;
 #[cfg(feature = "cli")]

@@ -7,7 +7,7 @@ use clap::{CommandFactory, Parser};
 
 use bitnet_install::cli::{Cli, Command};
 use bitnet_install::commands;
-use bitnet_install::output::Output;
+use bitnet_install::output::{self, Output};
 use bitnet_install::{exit, Env, Error};
 
 fn main() -> ExitCode {
@@ -20,19 +20,17 @@ fn main() -> ExitCode {
         Err(e) => return usage_error(&e),
     };
     if cli.options.print_version || cli.options.version.as_deref() == Some("") {
-        println!("bitnet-install {}", env!("CARGO_PKG_VERSION"));
+        output::print_line(&format!("bitnet-install {}", env!("CARGO_PKG_VERSION")));
         return ExitCode::SUCCESS;
     }
     if let Some(Command::Completions { shell }) = &cli.command {
-        clap_complete::generate(
-            *shell,
-            &mut Cli::command(),
-            "bitnet-install",
-            &mut std::io::stdout(),
-        );
+        let mut script = Vec::new();
+        clap_complete::generate(*shell, &mut Cli::command(), "bitnet-install", &mut script);
+        output::print_bytes(&script);
         return ExitCode::SUCCESS;
     }
     let env = Env::from_process();
+    output::colour_choice(cli.options.color.as_deref(), &env).write_global();
     let output = Output {
         json: cli.options.json,
         quiet: cli.options.quiet,

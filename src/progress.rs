@@ -1,6 +1,8 @@
 //! What the user sees while work happens, always on stderr: an indicatif bar
 //! (bytes, rate, ETA) when stderr is a terminal, plain one-line steps when it is
 //! not, and nothing with `--quiet` or `--json`. No escape codes reach logs.
+//! Lines go through the output layer, which styles them when colour is on; the
+//! bar spans the terminal's width and carries no colour.
 
 #[cfg(feature = "cli")]
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -26,6 +28,8 @@ impl ProgressBar {
         match *self {}
     }
 }
+
+use crate::output;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Mode {
@@ -64,20 +68,20 @@ impl Progress {
     /// A one-line message about what happens next.
     pub fn step(&self, message: &str) {
         if self.mode != Mode::Quiet && self.verbose {
-            eprintln!("{message}");
+            output::eprint_line(message);
         }
     }
 
     /// A message that is always worth a line unless quiet.
     pub fn info(&self, message: &str) {
         if self.mode != Mode::Quiet {
-            eprintln!("{message}");
+            output::eprint_line(message);
         }
     }
 
     /// A warning: shown even when quiet, since it is about trust or safety.
     pub fn warn(&self, message: &str) {
-        eprintln!("warning: {message}");
+        output::warning(message);
     }
 
     pub fn bar(&self, label: &str) -> Bar {
@@ -87,7 +91,7 @@ impl Progress {
                 let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
                 bar.set_style(
                     ProgressStyle::with_template(
-                        "{msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                        "{msg} {wide_bar} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
                     )
                     .unwrap_or_else(|_| ProgressStyle::default_bar()),
                 );
@@ -96,7 +100,7 @@ impl Progress {
             }
             Mode::Plain => {
                 if self.verbose {
-                    eprintln!("downloading {label}");
+                    output::eprint_line(&format!("downloading {label}"));
                 }
                 Bar(None)
             }

@@ -287,7 +287,11 @@ impl Checksums {
     }
 }
 
-fn parse_sums_line(line: &str) -> Option<(Sha256, &str)> {
+/// One line of `sha256sum` output: `<64 hex><two spaces or " *"><name>`, a
+/// CRLF ending and a leading `./` tolerated; `(digest, name)`, or
+/// `None` for anything else, including a name with a path separator. The one
+/// parser of the format: the publisher reads its sums with it too.
+pub(crate) fn parse_sums_line(line: &str) -> Option<(Sha256, &str)> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     let digest = Sha256::from_hex(line.get(..64)?)?;
     let rest = line.get(64..)?;

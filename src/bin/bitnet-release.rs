@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use bitnet_install::output::{self, Output};
 use bitnet_install::publish::packaging::{self, PackagingRequest};
 use bitnet_install::publish::scripts::Origin;
 use bitnet_install::publish::{self, PackageFormat, PackageRequest, TrustedKeys};
@@ -124,8 +125,11 @@ fn main() -> ExitCode {
     match run(cli.command, Env::from_process().now) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
-            eprintln!("hint: {}", err.hint());
+            Output {
+                json: false,
+                quiet: false,
+            }
+            .error(&err);
             ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(1))
         }
     }
@@ -139,9 +143,9 @@ fn run(command: Command, now: u64) -> Result<()> {
             force,
         } => {
             let keys = publish::keygen(&output_dir, &name, force)?;
-            eprintln!("wrote {}", keys.secret_key.display());
-            eprintln!("wrote {}", keys.public_key.display());
-            println!("{}", keys.public_key_base64);
+            output::eprint_line(&format!("wrote {}", keys.secret_key.display()));
+            output::eprint_line(&format!("wrote {}", keys.public_key.display()));
+            output::print_line(&keys.public_key_base64);
         }
         Command::Seal {
             release_dir,
@@ -150,7 +154,10 @@ fn run(command: Command, now: u64) -> Result<()> {
             key,
         } => {
             publish::seal(&release_dir, &product, &version, &key, now)?;
-            eprintln!("sealed {}", release_dir.join("SHA256SUMS").display());
+            output::eprint_line(&format!(
+                "sealed {}",
+                release_dir.join("SHA256SUMS").display()
+            ));
         }
         Command::Index {
             root,
@@ -160,7 +167,7 @@ fn run(command: Command, now: u64) -> Result<()> {
         } => {
             let expires_in = publish::parse_duration(&expires_in)?;
             publish::write_index(&root, &product, &key, now, expires_in)?;
-            eprintln!("signed {}", root.join("index.json").display());
+            output::eprint_line(&format!("signed {}", root.join("index.json").display()));
         }
         Command::Package {
             product,
@@ -185,7 +192,8 @@ fn run(command: Command, now: u64) -> Result<()> {
                 variant,
                 format,
             };
-            println!("{}", publish::package(&request, &files, &out)?.display());
+            let path = publish::package(&request, &files, &out)?;
+            output::print_line(&path.display().to_string());
         }
         Command::Scripts {
             base_url,
@@ -198,8 +206,8 @@ fn run(command: Command, now: u64) -> Result<()> {
                 None => Origin::GitHub(base_url),
             };
             let (sh, ps1) = publish::scripts::render(&release, &origin, &out)?;
-            println!("{}", sh.display());
-            println!("{}", ps1.display());
+            output::print_line(&sh.display().to_string());
+            output::print_line(&ps1.display().to_string());
         }
         Command::Packaging {
             release,
@@ -223,10 +231,10 @@ fn run(command: Command, now: u64) -> Result<()> {
             };
             let rendered = packaging::render_packaging(&request)?;
             for path in &rendered.files {
-                println!("{}", path.display());
+                output::print_line(&path.display().to_string());
             }
             for note in &rendered.skipped {
-                eprintln!("skipped {note}");
+                output::eprint_line(&format!("skipped {note}"));
             }
         }
     }

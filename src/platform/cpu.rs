@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use crate::env::Env;
+
 /// Feature names as `std::arch` spells them (`sse4.2`, `avx512f`, `neon`, `dotprod`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CpuFacts {
@@ -54,7 +56,35 @@ pub fn runs_avx512(cpu: &CpuFacts) -> bool {
 }
 
 /// The features this process can use, read with `std::arch` run-time detection.
-pub fn read() -> CpuFacts {
+#[cfg(not(feature = "fault-injection"))]
+pub fn read(_env: &Env) -> CpuFacts {
+    read_processor()
+}
+
+/// The features this process can use; with the test-only `fault-injection`
+/// feature, `BITNET_FAKE_CPU_FEATURES=avx2,fma,…` replaces them, so the whole
+/// suite can run as on a CPU with or without AVX-512 whatever the machine has.
+#[cfg(feature = "fault-injection")]
+pub fn read(env: &Env) -> CpuFacts {
+    match env.var(FAKE_FEATURES_VAR) {
+        Some(list) => {
+            let names: Vec<&str> = list
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .collect();
+            CpuFacts::from_names(&names)
+        }
+        None => read_processor(),
+    }
+}
+
+/// The test seam's variable (read only with the `fault-injection` feature).
+#[cfg(feature = "fault-injection")]
+pub const FAKE_FEATURES_VAR: &str = "BITNET_FAKE_CPU_FEATURES";
+
+/// Run-time detection through `std::arch`.
+fn read_processor() -> CpuFacts {
     let mut names: Vec<&str> = Vec::new();
     read_arch_features(&mut names);
     CpuFacts::from_names(&names)
@@ -140,7 +170,7 @@ mod tests {
             return;
         };
         let flags: BTreeSet<&str> = flags.split_whitespace().collect();
-        let cpu = read();
+        let cpu = read_processor();
         for (ours, kernel) in [
             ("avx2", "avx2"),
             ("avx512f", "avx512f"),
@@ -149,5 +179,17 @@ mod tests {
         ] {
             assert_eq!(cpu.has(ours), flags.contains(kernel), "{ours}");
         }
+    }
+
+    #[cfg(feature = "fault-injection")]
+    #[test]
+    fn the_fake_feature_list_replaces_the_processor() {
+        let env = Env::fixed("/h", &[(FAKE_FEATURES_VAR, "avx2, fma,,avx512f")], 0);
+        assert_eq!(
+            read(&env),
+            CpuFacts::from_names(&["avx2", "fma", "avx512f"])
+        );
+        let unset = Env::fixed("/h", &[], 0);
+        assert_eq!(read(&unset), read_processor());
     }
 }

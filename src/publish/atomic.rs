@@ -1,14 +1,16 @@
-//! Every file `bitnet-release` writes appears whole or not at all: it is written to
-//! a temporary file in the destination's directory, flushed, then renamed over the
-//! destination, so a crash or a concurrent reader never sees half a signature.
+//! Every file `bitnet-release` writes appears whole or not at all, through the
+//! crate's one atomic write (`crate::atomic::write_with`); this module names the
+//! permissions the publisher's files get.
 
 use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use crate::error::{Error, IoContext, Result};
+pub(super) use crate::atomic::Replace;
+use crate::atomic::WriteOptions;
+use crate::error::Result;
 
-/// The permissions a written file gets on Unix (ignored elsewhere).
+/// The permissions a written file gets on Unix, whatever the umask (ignored elsewhere).
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Mode {
     /// Served to the world: `SHA256SUMS`, signatures, archives, the public key.
@@ -20,7 +22,6 @@ pub(super) enum Mode {
 }
 
 impl Mode {
-    #[cfg_attr(not(unix), allow(dead_code))]
     fn bits(self) -> u32 {
         match self {
             Mode::Public => 0o644,
@@ -30,13 +31,6 @@ impl Mode {
     }
 }
 
-/// Whether an existing destination may be replaced.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Replace {
-    Allow,
-    Refuse,
-}
-
 /// Write `path` atomically with the bytes that `fill` writes into the temporary file.
 pub(super) fn write_with(
     path: &Path,
@@ -44,27 +38,12 @@ pub(super) fn write_with(
     replace: Replace,
     fill: impl FnOnce(&mut File) -> io::Result<()>,
 ) -> Result<()> {
-    let dir = parent_dir(path);
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".bitnet-release-").suffix(".tmp");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        builder.permissions(std::fs::Permissions::from_mode(mode.bits()));
-    }
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut temp = builder
-        .tempfile_in(dir)
-        .at("create a temporary file in", dir)?;
-    fill(temp.as_file_mut()).at("write", path)?;
-    temp.as_file().sync_all().at("write", path)?;
-    let persisted = match replace {
-        Replace::Allow => temp.persist(path),
-        Replace::Refuse => temp.persist_noclobber(path),
+    let options = WriteOptions {
+        mode: Some(mode.bits()),
+        replace,
+        checkpoint: None,
     };
-    persisted.map_err(|e| Error::io("create", path, e.error))?;
-    Ok(())
+    crate::atomic::write_with(path, options, fill)
 }
 
 /// Write `bytes` to `path` atomically, replacing it if it exists.
@@ -72,14 +51,6 @@ pub(super) fn write_bytes(path: &Path, bytes: &[u8]) -> Result<()> {
     write_with(path, Mode::Public, Replace::Allow, |file| {
         io::Write::write_all(file, bytes)
     })
-}
-
-/// The directory a relative bare file name lives in is the current one.
-fn parent_dir(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
 }
 
 #[cfg(test)]

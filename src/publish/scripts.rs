@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use super::atomic;
 use crate::error::{Error, IoContext, Result};
+use crate::verify::parse_sums_line;
 
 const INSTALL_SH: &str = include_str!("../../scripts/install.sh");
 const INSTALL_PS1: &str = include_str!("../../scripts/install.ps1");
@@ -188,19 +189,6 @@ fn malformed_sums(path: &Path, line: usize) -> Error {
         ),
         "seal the release again with `bitnet-release seal`.",
     )
-}
-
-/// `<64 lowercase hex><two spaces or " *"><name>`, as `sha256sum` writes it.
-fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
-    let sha256 = line.get(..64)?;
-    let is_hex = sha256
-        .bytes()
-        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
-    let name = line
-        .get(64..)?
-        .strip_prefix("  ")
-        .or_else(|| line.get(64..)?.strip_prefix(" *"))?;
-    (is_hex && !name.is_empty()).then_some((sha256, name))
 }
 
 /// `(version, target)` of `bitnet-install-<V>-<target>[.exe]`, or `None` for any

@@ -13,6 +13,7 @@ mod github;
 mod install;
 mod lifecycle;
 mod network;
+mod output;
 #[cfg(unix)]
 mod packaging;
 mod repo;

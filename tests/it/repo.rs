@@ -383,22 +383,60 @@ fn tags_that_are_not_semver_resolve_by_number_and_by_exact_tag() {
     install(&world, LLAMA_REPO, &["--version", "b9999"]).assert_code(3);
 }
 
-#[test]
-fn llama_like_variants_pick_the_avx2_build_on_this_machine() {
-    let world = World::new();
-    let gh = world.github(LLAMA_REPO);
-    gh.add(llama_release(&world, "b3672"));
-    let out = install(&world, LLAMA_REPO, &["--json"]);
+/// The llama.cpp-like build a CPU with `features` runs best: the expectation is
+/// derived from the facts the binary itself reports, never from this machine.
+fn best_llama_build(features: &[&str]) -> &'static str {
+    let has = |names: &[&str]| names.iter().all(|n| features.contains(n));
+    if has(&["avx", "avx2", "fma", "avx512f", "avx512bw", "avx512vl"]) {
+        "avx512"
+    } else if has(&["avx", "avx2", "fma"]) {
+        "avx2"
+    } else {
+        "noavx"
+    }
+}
+
+/// Installs the llama-like release with `extra` and checks that `build` was
+/// installed and that the library is not a command.
+fn assert_llama_build_installed(world: &World, extra: &[&str], build: &str) {
+    let mut args = vec!["--gpu", "none", "--json"];
+    args.extend_from_slice(extra);
+    let out = install(world, LLAMA_REPO, &args);
     out.assert_code(0);
-    assert_eq!(out.json()["asset"], "llama-b3672-bin-ubuntu-avx2-x64.zip");
+    let expected = format!("llama-b3672-bin-ubuntu-{build}-x64.zip");
+    assert_eq!(out.json()["asset"], expected.as_str());
     let cli = world.run_installed("llama-cli", &[]);
     assert_eq!(
         cli.stdout.trim(),
-        "llama-cli b3672 llama-b3672-bin-ubuntu-avx2-x64.zip",
+        format!("llama-cli b3672 {expected}"),
         "{cli}"
     );
-    // The library is not a command.
-    assert_eq!(bin_names(&world), ["bitnet-install", "llama-cli"]);
+    assert_eq!(bin_names(world), ["bitnet-install", "llama-cli"]);
+}
+
+#[test]
+fn llama_like_variants_pick_the_build_the_detected_cpu_runs() {
+    let world = World::new();
+    let gh = world.github(LLAMA_REPO);
+    gh.add(llama_release(&world, "b3672"));
+    let detected = world.run(&["detect", "--json"]);
+    detected.assert_code(0);
+    let json = detected.json();
+    let features: Vec<&str> = json["cpu_features"]
+        .as_array()
+        .expect("cpu_features")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    assert_llama_build_installed(&world, &[], best_llama_build(&features));
+}
+
+#[test]
+fn llama_like_variants_take_the_avx2_build_with_cpu_avx2() {
+    let world = World::new();
+    let gh = world.github(LLAMA_REPO);
+    gh.add(llama_release(&world, "b3672"));
+    assert_llama_build_installed(&world, &["--cpu", "avx2"], "avx2");
 }
 
 #[test]

@@ -16,6 +16,8 @@ use super::server::TestServer;
 const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 /// Default lifetime of an index signature written by `publish_index`.
 const INDEX_LIFETIME: u64 = 30 * 24 * 3600;
+/// The CPU-facts test seam of a `fault-injection` build.
+const FAKE_CPU_FEATURES: &str = "BITNET_FAKE_CPU_FEATURES";
 
 /// Everything a test needs; the server is declared first so it stops before the
 /// directory it serves is removed.
@@ -88,6 +90,9 @@ impl World {
     /// `BITNET_NO_MODIFY_PATH=1`, `NO_COLOR=1`, `SSL_CERT_FILE`=test CA (HTTPS), and
     /// `GITHUB_API_URL` pointing at this server's `/github-api` so nothing can reach
     /// the real GitHub. Stdin is null so a prompt cannot hang the test.
+    /// `BITNET_FAKE_CPU_FEATURES` is passed through from the test's own
+    /// environment, so the suite can run as on another CPU (a binary built with
+    /// the `fault-injection` feature reads it instead of the processor).
     pub fn cmd(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_bitnet-install"));
         cmd.env_clear()
@@ -104,6 +109,9 @@ impl World {
             .env("GITHUB_API_URL", self.server.url(API_PREFIX));
         if let Some(ca) = self.ca_cert() {
             cmd.env("SSL_CERT_FILE", ca);
+        }
+        if let Some(features) = std::env::var_os(FAKE_CPU_FEATURES) {
+            cmd.env(FAKE_CPU_FEATURES, features);
         }
         cmd
     }
