@@ -20,7 +20,7 @@
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
@@ -28,6 +28,12 @@ use std::rc::Rc;
 use crate::archive::{Compression, Format};
 use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, IoContext, Result};
+
+mod fs_ops;
+mod names;
+
+use fs_ops::{create_dir_0755, create_new_file, create_symlink, set_mode};
+use names::{normalise_entry_name, normalise_link_target};
 
 /// Read and write in large chunks: release assets are hundreds of megabytes.
 const BUF_SIZE: usize = 256 * 1024;
@@ -646,76 +652,6 @@ impl<'a> Staging<'a> {
     }
 }
 
-/// The components of an entry name, or the rule it breaks. `/` and `\` both
-/// separate components; `.` and empty components vanish.
-fn normalise_entry_name(name: &str) -> std::result::Result<Vec<String>, &'static str> {
-    if name.contains('\0') {
-        return Err("contains a NUL byte");
-    }
-    if name.starts_with(['/', '\\']) {
-        return Err("is an absolute path");
-    }
-    if name.contains(':') {
-        return Err("contains ':' (a Windows drive letter or stream name)");
-    }
-    let mut parts = Vec::new();
-    for part in name.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." => return Err("contains a '..' component"),
-            _ if part.chars().all(|c| c == '.' || c == ' ') => {
-                return Err("has a component of only dots and spaces, which Windows reads as '..'")
-            }
-            _ => parts.push(part.to_owned()),
-        }
-    }
-    Ok(parts)
-}
-
-/// The target to create for a symlink at `link`, or the rule it breaks. Only
-/// leading `..` components are allowed: the link's ancestors are all real
-/// directories, so climbing them stays lexical, while a `..` after a name could
-/// climb out of another symlink's target.
-fn normalise_link_target(
-    link: &[String],
-    target: &str,
-) -> std::result::Result<String, &'static str> {
-    if target.is_empty() {
-        return Err("is a symbolic link with an empty target");
-    }
-    if target.contains('\0') {
-        return Err("is a symbolic link whose target contains a NUL byte");
-    }
-    if target.starts_with(['/', '\\']) || target.contains(':') {
-        return Err("is a symbolic link to an absolute path");
-    }
-    let mut ups = 0;
-    let mut rest: Vec<&str> = Vec::new();
-    for part in target.split(['/', '\\']) {
-        match part {
-            "" | "." => {}
-            ".." if rest.is_empty() => ups += 1,
-            ".." => return Err("is a symbolic link whose target climbs back up after a name"),
-            _ if part.chars().all(|c| c == '.' || c == ' ') => {
-                return Err(
-                    "is a symbolic link whose target has a component of only dots and spaces",
-                )
-            }
-            _ => rest.push(part),
-        }
-    }
-    if ups >= link.len() {
-        return Err("is a symbolic link pointing outside the archive");
-    }
-    let mut parts = vec![".."; ups];
-    parts.extend(rest);
-    Ok(if parts.is_empty() {
-        ".".to_owned()
-    } else {
-        parts.join("/")
-    })
-}
-
 /// Caps a decompressed stream, remembering that the cap was hit so the error can
 /// say so rather than "corrupt".
 struct CappedStream<R> {
@@ -743,63 +679,6 @@ impl<R: Read> Read for CappedStream<R> {
         self.remaining -= n as u64;
         Ok(n)
     }
-}
-
-#[cfg(unix)]
-fn create_new_file(path: &Path, mode: u32) -> io::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(mode)
-        .open(path)
-}
-
-#[cfg(not(unix))]
-fn create_new_file(path: &Path, _mode: u32) -> io::Result<File> {
-    OpenOptions::new().write(true).create_new(true).open(path)
-}
-
-/// Set the exact mode on the open file, whatever the umask did.
-#[cfg(unix)]
-fn set_mode(file: &File, mode: u32) -> io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(fs::Permissions::from_mode(mode))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_file: &File, _mode: u32) -> io::Result<()> {
-    Ok(())
-}
-
-#[cfg(unix)]
-fn create_dir_0755(path: &Path) -> Result<()> {
-    use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
-    fs::DirBuilder::new()
-        .mode(0o755)
-        .create(path)
-        .at("create directory", path)?;
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).at("set permissions of", path)
-}
-
-#[cfg(not(unix))]
-fn create_dir_0755(path: &Path) -> Result<()> {
-    fs::create_dir(path).at("create directory", path)
-}
-
-#[cfg(unix)]
-fn create_symlink(target: &str, path: &Path) -> Result<()> {
-    std::os::unix::fs::symlink(target, path).at("create symbolic link", path)
-}
-
-#[cfg(not(unix))]
-fn create_symlink(_target: &str, path: &Path) -> Result<()> {
-    Err(Error::local(
-        "create symbolic link",
-        path,
-        "archives with symbolic links are not supported on this platform",
-        "ask the publisher for an archive without symbolic links.",
-    ))
 }
 
 #[cfg(test)]
