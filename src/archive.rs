@@ -227,15 +227,15 @@ impl Format {
     }
 
     /// Lower is better: the platform's usual archive (zip on Windows, tar.gz
-    /// elsewhere), the other one, other tarballs, a bare executable, then a single
-    /// compressed file.
+    /// elsewhere), the other one, other tarballs, a single compressed file (a
+    /// smaller download of the same bytes), then a bare executable.
     pub fn preference(self, os: &str) -> u32 {
         match (self, os == "windows") {
             (Format::Zip, true) | (Format::Tar(Gzip), false) => 0,
             (Format::Zip, false) | (Format::Tar(Gzip), true) => 1,
             (Format::Tar(_), _) => 2,
-            (Format::Bare, _) => 3,
-            (Format::Compressed(_), _) => 4,
+            (Format::Compressed(_), _) => 3,
+            (Format::Bare, _) => 4,
         }
     }
 
@@ -470,8 +470,8 @@ pub(crate) mod tests {
         let windows = |f: Format| f.preference("windows");
         assert!(linux(Format::Tar(Gzip)) < linux(Format::Zip));
         assert!(linux(Format::Zip) < linux(Format::Tar(Xz)));
-        assert!(linux(Format::Tar(Zstd)) < linux(Format::Bare));
-        assert!(linux(Format::Bare) < linux(Format::Compressed(Gzip)));
+        assert!(linux(Format::Tar(Zstd)) < linux(Format::Compressed(Gzip)));
+        assert!(linux(Format::Compressed(Gzip)) < linux(Format::Bare));
         assert!(windows(Format::Zip) < windows(Format::Tar(Gzip)));
     }
 

@@ -13,7 +13,7 @@ use crate::extract::{self, Limits};
 use crate::faults;
 use crate::layout::Layout;
 use crate::receipt::{InstalledFile, Origin, Receipt};
-use crate::sys::{self, BinOp};
+use crate::sys::{self, bin_entries, BinEntry, BinKind, BinOp};
 
 /// Everything known about a verified download that is about to be installed.
 #[derive(Clone, Debug)]
@@ -273,7 +273,7 @@ pub fn clean_leftovers(layout: &Layout) {
 }
 
 fn restore_receipt_backups(layout: &Layout) {
-    let active = layout.active_dir_name();
+    let active = sys::read_pointer(&layout.current_link());
     let Ok(entries) = std::fs::read_dir(layout.receipts_dir()) else {
         return;
     };
@@ -309,7 +309,7 @@ fn remove_orphan_version_dirs(layout: &Layout) {
     let Ok(receipts) = crate::receipt::read_all(&layout.receipts_dir()) else {
         return;
     };
-    let active = layout.active_dir_name();
+    let active = sys::read_pointer(&layout.current_link());
     let Ok(entries) = std::fs::read_dir(layout.versions_dir()) else {
         return;
     };
@@ -325,7 +325,7 @@ fn remove_orphan_version_dirs(layout: &Layout) {
 
 /// The active version: the receipt of the directory `current` points at.
 pub fn active_version(layout: &Layout) -> Option<String> {
-    let dir = layout.active_dir_name()?;
+    let dir = sys::read_pointer(&layout.current_link())?;
     crate::receipt::read_all(&layout.receipts_dir())
         .ok()?
         .into_iter()
@@ -515,60 +515,6 @@ fn backup_file(path: &Path, tx: &mut Transaction) -> Result<()> {
         path: path.to_path_buf(),
     });
     Ok(())
-}
-
-/// How a bin-dir entry reaches the active version.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum BinKind {
-    /// Unix: a symbolic link through `current`, so switching versions never
-    /// touches the bin dir.
-    Symlink,
-    /// Windows (symbolic links need a privilege there): a hard link to the
-    /// active version's file, or a copy across volumes; redone on each switch.
-    HardLinkOrCopy,
-}
-
-/// One entry of the bin dir: `path` runs `source`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct BinEntry {
-    pub path: PathBuf,
-    pub source: PathBuf,
-    pub kind: BinKind,
-}
-
-/// Which file goes where in the bin dir for `os`, with `active_dir` the
-/// active version's directory name under `versions/`.
-pub fn bin_entries(
-    os: &str,
-    layout: &Layout,
-    active_dir: &str,
-    executables: &[String],
-) -> Vec<BinEntry> {
-    executables
-        .iter()
-        .map(|exe| {
-            // `bin/rg` is linked as `<bin-dir>/rg`.
-            let file_name = exe.rsplit('/').next().unwrap_or(exe);
-            if os == "windows" {
-                let (name, relative) = if exe.ends_with(".exe") {
-                    (file_name.to_string(), exe.clone())
-                } else {
-                    (format!("{file_name}.exe"), format!("{exe}.exe"))
-                };
-                BinEntry {
-                    path: layout.bin_dir.join(&name),
-                    source: layout.versions_dir().join(active_dir).join(&relative),
-                    kind: BinKind::HardLinkOrCopy,
-                }
-            } else {
-                BinEntry {
-                    path: layout.bin_dir.join(file_name),
-                    source: layout.current_link().join(exe),
-                    kind: BinKind::Symlink,
-                }
-            }
-        })
-        .collect()
 }
 
 /// Puts each executable in the bin dir (see `bin_entries`). A foreign file

@@ -46,12 +46,6 @@ impl Layout {
     pub fn tmp_dir(&self) -> PathBuf {
         self.prefix.join("tmp")
     }
-
-    /// The directory name under `versions/` that `current` points at (a
-    /// symbolic link on Unix, a file on Windows: see `sys`).
-    pub fn active_dir_name(&self) -> Option<String> {
-        crate::sys::read_pointer(&self.current_link())
-    }
 }
 
 fn home(env: &Env) -> Result<PathBuf> {

@@ -92,38 +92,6 @@ pub fn without_marked_lines(profile: &str) -> Removal {
     Removal::Rewrite(text)
 }
 
-/// Windows' user PATH (`;`-separated) with `dir` prepended unless present.
-#[cfg_attr(not(windows), allow(dead_code))]
-pub fn windows_path_with(path: &str, dir: &str) -> Option<String> {
-    let present = path.split(';').any(|p| {
-        p.trim_end_matches('\\')
-            .eq_ignore_ascii_case(dir.trim_end_matches('\\'))
-    });
-    if present {
-        return None;
-    }
-    Some(if path.is_empty() {
-        dir.to_string()
-    } else {
-        format!("{dir};{path}")
-    })
-}
-
-/// Windows' user PATH without `dir`, or `None` when it is absent.
-#[cfg_attr(not(windows), allow(dead_code))]
-pub fn windows_path_without(path: &str, dir: &str) -> Option<String> {
-    let parts: Vec<&str> = path.split(';').collect();
-    let kept: Vec<&str> = parts
-        .iter()
-        .copied()
-        .filter(|p| {
-            !p.trim_end_matches('\\')
-                .eq_ignore_ascii_case(dir.trim_end_matches('\\'))
-        })
-        .collect();
-    (kept.len() != parts.len()).then(|| kept.join(";"))
-}
-
 /// The profiles to edit: `.profile` always; `.bashrc`/`.bash_profile` when they
 /// exist; zsh's `.zshenv` when zsh is in use or it exists.
 fn profiles(env: &Env, home: &Path) -> Vec<PathBuf> {
@@ -327,6 +295,7 @@ pub fn remove(config: &Config, env: &Env, _progress: &Progress) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::{windows_path_with, windows_path_without};
 
     #[test]
     fn profile_edits_are_idempotent_and_reversible() {

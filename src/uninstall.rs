@@ -75,10 +75,9 @@ fn remove_bin_copies(layout: &Layout, receipts: &[Receipt]) -> Result<()> {
         let executables: Vec<&crate::receipt::InstalledFile> =
             receipt.files.iter().filter(|f| f.executable).collect();
         let names: Vec<String> = executables.iter().map(|f| f.path.clone()).collect();
-        let entries =
-            crate::install::bin_entries(std::env::consts::OS, layout, &receipt.dir, &names);
+        let entries = crate::sys::bin_entries(std::env::consts::OS, layout, &receipt.dir, &names);
         for (entry, file) in entries.iter().zip(&executables) {
-            let ours = entry.kind == crate::install::BinKind::HardLinkOrCopy
+            let ours = entry.kind == crate::sys::BinKind::HardLinkOrCopy
                 && crate::digest::Sha256::of_file(&entry.path).is_ok_and(|h| h == file.sha256);
             if ours {
                 std::fs::remove_file(&entry.path).at("remove", &entry.path)?;

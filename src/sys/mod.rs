@@ -25,7 +25,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::error::Result;
-use crate::install::{BinEntry, BinKind};
+use crate::layout::Layout;
 
 #[cfg(unix)]
 mod unix;
@@ -93,13 +93,13 @@ pub enum BinOp {
 /// version lacks is removed, so no command of the old version lingers.
 pub fn relink_plan(
     os: &str,
-    layout: &crate::layout::Layout,
+    layout: &Layout,
     old: Option<(&str, &[String])>,
     new: (&str, &[String]),
 ) -> Vec<BinOp> {
-    let new_entries = crate::install::bin_entries(os, layout, new.0, new.1);
+    let new_entries = bin_entries(os, layout, new.0, new.1);
     let old_entries = old
-        .map(|(dir, exes)| crate::install::bin_entries(os, layout, dir, exes))
+        .map(|(dir, exes)| bin_entries(os, layout, dir, exes))
         .unwrap_or_default();
     let mut plan: Vec<BinOp> = new_entries
         .iter()
@@ -149,8 +149,8 @@ pub fn edited_user_path(
     let text = current.map(|v| v.text.as_str()).unwrap_or("");
     let expand = current.is_none_or(|v| v.expand);
     let new_text = match edit {
-        PathEdit::Add => crate::shell_path::windows_path_with(text, dir)?,
-        PathEdit::Remove => crate::shell_path::windows_path_without(text, dir)?,
+        PathEdit::Add => windows_path_with(text, dir)?,
+        PathEdit::Remove => windows_path_without(text, dir)?,
     };
     Some(PathValue {
         text: new_text,
@@ -173,6 +173,90 @@ pub fn edit_user_path(store: &dyn UserPathStore, dir: &str, edit: PathEdit) -> R
 /// lives in the registry; Unix shells read their profiles instead.
 pub fn user_path_store() -> Option<Box<dyn UserPathStore>> {
     imp::user_path_store()
+}
+
+/// How a bin-dir entry reaches the active version.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum BinKind {
+    /// Unix: a symbolic link through `current`, so switching versions never
+    /// touches the bin dir.
+    Symlink,
+    /// Windows (symbolic links need a privilege there): a hard link to the
+    /// active version's file, or a copy across volumes; redone on each switch.
+    HardLinkOrCopy,
+}
+
+/// One entry of the bin dir: `path` runs `source`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BinEntry {
+    pub path: PathBuf,
+    pub source: PathBuf,
+    pub kind: BinKind,
+}
+
+/// Which file goes where in the bin dir for `os`, with `active_dir` the
+/// active version's directory name under `versions/`.
+pub fn bin_entries(
+    os: &str,
+    layout: &Layout,
+    active_dir: &str,
+    executables: &[String],
+) -> Vec<BinEntry> {
+    executables
+        .iter()
+        .map(|exe| {
+            // `bin/rg` is linked as `<bin-dir>/rg`.
+            let file_name = exe.rsplit('/').next().unwrap_or(exe);
+            if os == "windows" {
+                let (name, relative) = if exe.ends_with(".exe") {
+                    (file_name.to_string(), exe.clone())
+                } else {
+                    (format!("{file_name}.exe"), format!("{exe}.exe"))
+                };
+                BinEntry {
+                    path: layout.bin_dir.join(&name),
+                    source: layout.versions_dir().join(active_dir).join(&relative),
+                    kind: BinKind::HardLinkOrCopy,
+                }
+            } else {
+                BinEntry {
+                    path: layout.bin_dir.join(file_name),
+                    source: layout.current_link().join(exe),
+                    kind: BinKind::Symlink,
+                }
+            }
+        })
+        .collect()
+}
+
+/// Windows' user PATH (`;`-separated) with `dir` prepended unless present.
+pub fn windows_path_with(path: &str, dir: &str) -> Option<String> {
+    let present = path.split(';').any(|p| {
+        p.trim_end_matches('\\')
+            .eq_ignore_ascii_case(dir.trim_end_matches('\\'))
+    });
+    if present {
+        return None;
+    }
+    Some(if path.is_empty() {
+        dir.to_string()
+    } else {
+        format!("{dir};{path}")
+    })
+}
+
+/// Windows' user PATH without `dir`, or `None` when it is absent.
+pub fn windows_path_without(path: &str, dir: &str) -> Option<String> {
+    let parts: Vec<&str> = path.split(';').collect();
+    let kept: Vec<&str> = parts
+        .iter()
+        .copied()
+        .filter(|p| {
+            !p.trim_end_matches('\\')
+                .eq_ignore_ascii_case(dir.trim_end_matches('\\'))
+        })
+        .collect();
+    (kept.len() != parts.len()).then(|| kept.join(";"))
 }
 
 #[cfg(test)]
