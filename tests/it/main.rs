@@ -5,6 +5,7 @@ mod support;
 mod architecture;
 mod attacks;
 mod bootstrap;
+mod cli;
 #[cfg(feature = "fault-injection")]
 mod crash;
 mod github;
