@@ -1,5 +1,8 @@
 //! Arguments plus environment into one validated `Config`. Flags win over their
-//! environment variables (CONTRACT 3); every bad value is refused here, before
+//! environment variables (CONTRACT 3): clap reads each contract variable through
+//! the option's `env` (so `--help` names it), the `Updater` through
+//! `Options::fill_from_env`; `Config::new` reads only the tuning variables
+//! below. Every bad value is refused here, before
 //! any work starts, with exit 2 and a hint.
 //!
 //! Network and cache tuning, by environment variable only (tests shorten them
@@ -40,7 +43,7 @@ pub const PRODUCT_EXECUTABLES: &[&str] = &["bitnet-cli", "bitnet-server"];
 pub struct Options {
     /// Print the installer's own version (with no value), or choose the version
     /// to install: latest, 0.3, 0.3.2, or a semver requirement.
-    #[cfg_attr(feature = "cli", arg(long = "version", global = true, num_args = 0..=1, default_missing_value = "", value_name = "REQ"))]
+    #[cfg_attr(feature = "cli", arg(long = "version", global = true, env = "BITNET_VERSION", num_args = 0..=1, default_missing_value = "", value_name = "REQ"))]
     pub version: Option<String>,
 
     /// Print the installer's own version.
@@ -48,19 +51,30 @@ pub struct Options {
     pub print_version: bool,
 
     /// Which pre-releases `latest` may pick: stable, beta, nightly.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "CHANNEL"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_CHANNEL", value_name = "CHANNEL")
+    )]
     pub channel: Option<String>,
 
     /// A static host or directory laid out as in CONTRACT 2.3 (repeat or
     /// separate with commas to give mirrors, tried in order).
     #[cfg_attr(
         feature = "cli",
-        arg(long = "from", global = true, value_name = "ROOT")
+        arg(
+            long = "from",
+            global = true,
+            env = "BITNET_DIST_SERVER",
+            value_name = "ROOT"
+        )
     )]
     pub from: Vec<String>,
 
     /// The same, for the installer's own releases (`self update`).
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "ROOT"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_UPDATE_ROOT", value_name = "ROOT")
+    )]
     pub update_root: Option<String>,
 
     /// Another GitHub repository (OWNER/NAME).
@@ -85,27 +99,48 @@ pub struct Options {
     pub gpu: Option<String>,
 
     /// Where versions, receipts and state live.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "DIR"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_HOME", value_name = "DIR")
+    )]
     pub prefix: Option<PathBuf>,
 
     /// Where the commands are linked.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "DIR"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_BIN_DIR", value_name = "DIR")
+    )]
     pub bin_dir: Option<PathBuf>,
 
     /// Do not touch shell profiles or the registry.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long, global = true, env = "BITNET_NO_MODIFY_PATH", value_parser = clap::builder::FalseyValueParser::new()))]
     pub no_modify_path: bool,
 
     /// Trust this minisign public key (base64 or a .pub file) instead of the built-in ones.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "KEY|FILE"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            global = true,
+            env = "BITNET_PUBLIC_KEY",
+            hide_env_values = true,
+            value_name = "KEY|FILE"
+        )
+    )]
     pub public_key: Option<String>,
 
     /// An extra trusted root certificate (PEM).
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "FILE"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "SSL_CERT_FILE", value_name = "FILE")
+    )]
     pub ca_cert: Option<PathBuf>,
 
     /// Connect and read-idle timeout in seconds.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "SECONDS"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_TIMEOUT", value_name = "SECONDS")
+    )]
     pub timeout: Option<u64>,
 
     /// Use only the download cache and local roots.
@@ -147,6 +182,61 @@ pub struct Options {
     /// When to use colour: auto, always, never.
     #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "WHEN"))]
     pub color: Option<String>,
+}
+
+impl Options {
+    /// Fills every option left unset from its contract variable in `env`. Clap
+    /// does this for the command line (`env = ...` above); the `Updater`, which
+    /// has no clap, calls this so a host program's variables still count.
+    pub fn fill_from_env(&mut self, env: &Env) -> Result<()> {
+        let text = |name: &str| env.var(name).filter(|v| !v.is_empty()).map(String::from);
+        self.version = self.version.take().or_else(|| text("BITNET_VERSION"));
+        self.channel = self.channel.take().or_else(|| text("BITNET_CHANNEL"));
+        if self.from.is_empty() {
+            self.from = text("BITNET_DIST_SERVER").into_iter().collect();
+        }
+        self.update_root = self
+            .update_root
+            .take()
+            .or_else(|| text("BITNET_UPDATE_ROOT"));
+        self.prefix = self
+            .prefix
+            .take()
+            .or_else(|| text("BITNET_HOME").map(PathBuf::from));
+        self.bin_dir = self
+            .bin_dir
+            .take()
+            .or_else(|| text("BITNET_BIN_DIR").map(PathBuf::from));
+        self.no_modify_path |= env.flag("BITNET_NO_MODIFY_PATH");
+        self.public_key = self.public_key.take().or_else(|| text("BITNET_PUBLIC_KEY"));
+        self.ca_cert = self
+            .ca_cert
+            .take()
+            .or_else(|| text("SSL_CERT_FILE").map(PathBuf::from));
+        if self.timeout.is_none() {
+            self.timeout = parse_number(env, "BITNET_TIMEOUT")?;
+        }
+        Ok(())
+    }
+
+    /// An empty value counts as unset, as an empty variable always has: clap
+    /// passes `BITNET_HOME=` on as an empty path.
+    fn without_empty_values(mut self) -> Options {
+        fn text(value: &mut Option<String>) {
+            value.take_if(|v| v.is_empty());
+        }
+        fn path(value: &mut Option<PathBuf>) {
+            value.take_if(|v| v.as_os_str().is_empty());
+        }
+        text(&mut self.version);
+        text(&mut self.channel);
+        text(&mut self.update_root);
+        text(&mut self.public_key);
+        path(&mut self.prefix);
+        path(&mut self.bin_dir);
+        path(&mut self.ca_cert);
+        self
+    }
 }
 
 /// Where a product's releases come from.
@@ -218,12 +308,9 @@ pub fn host_os() -> &'static str {
 
 impl Config {
     pub fn new(options: &Options, env: &Env) -> Result<Config> {
+        let options = &options.clone().without_empty_values();
         let os = host_os();
-        let channel = match options
-            .channel
-            .as_deref()
-            .or_else(|| env.var("BITNET_CHANNEL"))
-        {
+        let channel = match options.channel.as_deref() {
             Some(c) => Channel::parse(c)?,
             None => Channel::Stable,
         };
@@ -238,18 +325,14 @@ impl Config {
             Some(r) => Some(parse_repo(r)?),
             None => None,
         };
-        let version_text = options
-            .version
-            .as_deref()
-            .or_else(|| env.var("BITNET_VERSION"))
-            .unwrap_or("latest");
+        let version_text = options.version.as_deref().unwrap_or("latest");
         // A foreign project's tags need not be semver (`b3672`, `jq-1.6`).
         let requirement = if repo.is_some() {
             Requirement::parse_or_tag(version_text)?
         } else {
             Requirement::parse(version_text)?
         };
-        let roots = parse_roots(&options.from, env.var("BITNET_DIST_SERVER"))?;
+        let roots = parse_roots(&options.from)?;
         let source = match (roots.is_empty(), &repo) {
             (false, Some(_)) => {
                 return Err(Error::usage(
@@ -275,10 +358,7 @@ impl Config {
                     .map(|(tag, version)| (tag.to_string(), version.clone())),
             }),
         };
-        let update_roots = parse_roots(
-            options.update_root.as_slice(),
-            env.var("BITNET_UPDATE_ROOT"),
-        )?;
+        let update_roots = parse_roots(options.update_root.as_slice())?;
         let update_source = if update_roots.is_empty() {
             SourceSpec::GitHub(GitHub {
                 api: github_api,
@@ -301,25 +381,19 @@ impl Config {
                 None => GpuChoice::Auto,
             },
         };
-        let keys = match options
-            .public_key
-            .as_deref()
-            .or_else(|| env.var("BITNET_PUBLIC_KEY"))
-        {
+        let keys = match options.public_key.as_deref() {
             Some(value) => TrustedKeys::from_user(value, |p| std::fs::read_to_string(p).ok())?,
             None => TrustedKeys::built_in(),
         };
         let layout = Layout {
-            prefix: pick_dir(&options.prefix, env.var("BITNET_HOME"), || {
+            prefix: pick_dir(&options.prefix, || {
                 let default = layout::default_prefix(os, env)?;
                 Ok(match &repo {
                     Some(repo) => foreign_prefix(&default, repo),
                     None => default,
                 })
             })?,
-            bin_dir: pick_dir(&options.bin_dir, env.var("BITNET_BIN_DIR"), || {
-                layout::default_bin_dir(os, env)
-            })?,
+            bin_dir: pick_dir(&options.bin_dir, || layout::default_bin_dir(os, env))?,
             cache_dir: match env.var("BITNET_CACHE_DIR") {
                 Some(dir) => absolute(PathBuf::from(dir)),
                 None => layout::default_cache_dir(os, env)?,
@@ -333,10 +407,7 @@ impl Config {
                 ));
             }
         }
-        let timeout = match options.timeout {
-            Some(t) => t,
-            None => parse_number(env, "BITNET_TIMEOUT")?.unwrap_or(30),
-        };
+        let timeout = options.timeout.unwrap_or(30);
         if timeout == 0 {
             return Err(Error::usage(
                 "the timeout must be at least one second",
@@ -344,10 +415,7 @@ impl Config {
             ));
         }
         let http = HttpOptions {
-            ca_cert: options
-                .ca_cert
-                .clone()
-                .or_else(|| env.var("SSL_CERT_FILE").map(PathBuf::from)),
+            ca_cert: options.ca_cert.clone(),
             timeout: Duration::from_secs(timeout),
             proxies: Proxies::from_env(env),
             ..tuned_http_options(env)?
@@ -370,7 +438,7 @@ impl Config {
             target: options.target.clone(),
             preferences,
             layout,
-            modify_path: !(options.no_modify_path || env.flag("BITNET_NO_MODIFY_PATH")),
+            modify_path: !options.no_modify_path,
             keys,
             http,
             offline: options.offline,
@@ -409,12 +477,7 @@ fn tuned_http_options(env: &Env) -> Result<HttpOptions> {
     })
 }
 
-fn parse_roots(flags: &[String], variable: Option<&str>) -> Result<Vec<Root>> {
-    let texts: Vec<&str> = if flags.is_empty() {
-        variable.into_iter().collect()
-    } else {
-        flags.iter().map(String::as_str).collect()
-    };
+fn parse_roots(texts: &[String]) -> Result<Vec<Root>> {
     texts
         .iter()
         .flat_map(|t| t.split(','))
@@ -467,15 +530,10 @@ fn repo_name(repo: &str) -> &str {
     repo.rsplit('/').next().unwrap_or(repo)
 }
 
-fn pick_dir(
-    flag: &Option<PathBuf>,
-    variable: Option<&str>,
-    default: impl FnOnce() -> Result<PathBuf>,
-) -> Result<PathBuf> {
-    Ok(absolute(match (flag, variable) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(dir)) => PathBuf::from(dir),
-        (None, None) => default()?,
+fn pick_dir(flag: &Option<PathBuf>, default: impl FnOnce() -> Result<PathBuf>) -> Result<PathBuf> {
+    Ok(absolute(match flag {
+        Some(dir) => dir.clone(),
+        None => default()?,
     }))
 }
 
@@ -501,7 +559,10 @@ mod tests {
         let mut argv = vec!["bitnet-install"];
         argv.extend_from_slice(args);
         let cli = crate::cli::Cli::try_parse_from(argv).expect("arguments parse");
-        Config::new(&cli.options, &Env::fixed("/home/u", vars, 0))
+        let env = Env::fixed("/home/u", vars, 0);
+        let mut options = cli.options;
+        options.fill_from_env(&env)?;
+        Config::new(&options, &env)
     }
 
     #[test]

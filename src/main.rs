@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         }
         Err(e) => return usage_error(&e),
     };
-    if cli.options.print_version || cli.options.version.as_deref() == Some("") {
+    if asks_for_own_version(&cli) {
         println!("bitnet-install {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
@@ -39,6 +39,14 @@ fn main() -> ExitCode {
     };
     let code = commands::run_cli(&cli, &env, &output);
     ExitCode::from(finish(code, output) as u8)
+}
+
+/// `-V`, or `--version` with no value; an empty `BITNET_VERSION` (which clap
+/// also hands over as "") means "latest", not this.
+fn asks_for_own_version(cli: &Cli) -> bool {
+    let bare_version_flag = cli.options.version.as_deref() == Some("")
+        && std::env::args_os().any(|a| a == "--version" || a == "--version=");
+    cli.options.print_version || bare_version_flag
 }
 
 /// A command line clap refused: its own message, or with `--json` the

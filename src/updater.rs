@@ -90,6 +90,7 @@ impl UpdaterBuilder {
     pub fn build(self) -> Result<Updater> {
         let env = self.env.unwrap_or_else(Env::from_process);
         let mut options = self.options;
+        options.fill_from_env(&env)?;
         options.quiet = true;
         options.no_modify_path = true;
         let config = Config::new(&options, &env)?;

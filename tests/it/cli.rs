@@ -13,3 +13,46 @@ fn a_misspelt_flag_suggests_the_real_one() {
         "no suggestion:\n{out}"
     );
 }
+
+#[test]
+fn help_names_the_environment_variables() {
+    let world = World::new();
+    let mut cmd = world.cmd();
+    cmd.env_remove("BITNET_HOME").args(["install", "--help"]);
+    let out = crate::support::world::Output::run(&mut cmd);
+    out.assert_code(0);
+    for shown in [
+        "[env: BITNET_VERSION=]",
+        "[env: BITNET_DIST_SERVER=]",
+        "[env: BITNET_HOME=]",
+        "[env: BITNET_TIMEOUT=]",
+    ] {
+        assert!(out.stdout.contains(shown), "{shown} missing:\n{out}");
+    }
+    assert!(
+        !out.stdout.contains(&world.key.public_base64()),
+        "the key's value is shown:\n{out}"
+    );
+}
+
+#[test]
+fn a_variable_counts_as_its_flag() {
+    let world = World::new();
+    let mut cmd = world.cmd();
+    cmd.env("BITNET_CHANNEL", "weekly").arg("detect");
+    let out = crate::support::world::Output::run(&mut cmd);
+    out.assert_code(2);
+    assert!(out.stderr.contains("weekly"), "{out}");
+}
+
+#[test]
+fn an_empty_variable_counts_as_unset() {
+    let world = World::new();
+    let mut cmd = world.cmd();
+    cmd.env("BITNET_VERSION", "")
+        .env("BITNET_CHANNEL", "")
+        .arg("list");
+    let out = crate::support::world::Output::run(&mut cmd);
+    out.assert_code(0);
+    assert!(!out.stdout.contains("bitnet-install "), "{out}");
+}
