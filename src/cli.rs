@@ -1,7 +1,7 @@
 //! The raw command line of `bitnet-install` (CONTRACT 3), as clap derive types.
 //! No validation here beyond clap's own: `config` turns this into a `Config`.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::Options;
 
@@ -18,6 +18,21 @@ pub struct Cli {
 
     #[command(flatten)]
     pub options: Options,
+}
+
+impl Cli {
+    /// The process's arguments and variables. An empty variable counts as
+    /// unset (as the contract's variables always have); clap alone would pass
+    /// `BITNET_VERSION=` on as a bare `--version`.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        let command = Cli::command().mut_args(|arg| match arg.get_env() {
+            Some(name) if std::env::var_os(name).is_some_and(|v| v.is_empty()) => {
+                arg.env(None::<&'static str>)
+            }
+            _ => arg,
+        });
+        Cli::from_arg_matches(&command.try_get_matches()?)
+    }
 }
 
 #[derive(Debug, Subcommand)]

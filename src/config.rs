@@ -50,12 +50,18 @@ pub struct Options {
     #[cfg_attr(feature = "cli", arg(short = 'V', global = true))]
     pub print_version: bool,
 
-    /// Which pre-releases `latest` may pick: stable, beta, nightly.
+    /// Which pre-releases `latest` may pick.
     #[cfg_attr(
         feature = "cli",
-        arg(long, global = true, env = "BITNET_CHANNEL", value_name = "CHANNEL")
+        arg(
+            long,
+            global = true,
+            env = "BITNET_CHANNEL",
+            value_name = "CHANNEL",
+            ignore_case = true
+        )
     )]
-    pub channel: Option<String>,
+    pub channel: Option<Channel>,
 
     /// A static host or directory laid out as in CONTRACT 2.3 (repeat or
     /// separate with commas to give mirrors, tried in order).
@@ -90,13 +96,19 @@ pub struct Options {
     #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "TRIPLE"))]
     pub target: Option<String>,
 
-    /// Override CPU detection: auto, baseline, avx2, avx512, neon.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "CPU"))]
-    pub cpu: Option<String>,
+    /// Override CPU detection.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, value_name = "CPU", ignore_case = true)
+    )]
+    pub cpu: Option<CpuChoice>,
 
-    /// Override GPU detection: auto, none, cuda.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "GPU"))]
-    pub gpu: Option<String>,
+    /// Override GPU detection.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, value_name = "GPU", ignore_case = true)
+    )]
+    pub gpu: Option<GpuChoice>,
 
     /// Where versions, receipts and state live.
     #[cfg_attr(
@@ -179,8 +191,8 @@ pub struct Options {
     #[cfg_attr(feature = "cli", arg(long, global = true))]
     pub json: bool,
 
-    /// When to use colour: auto, always, never.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "WHEN"))]
+    /// When to use colour.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "WHEN", value_parser = ["auto", "always", "never"]))]
     pub color: Option<String>,
 }
 
@@ -191,7 +203,9 @@ impl Options {
     pub fn fill_from_env(&mut self, env: &Env) -> Result<()> {
         let text = |name: &str| env.var(name).filter(|v| !v.is_empty()).map(String::from);
         self.version = self.version.take().or_else(|| text("BITNET_VERSION"));
-        self.channel = self.channel.take().or_else(|| text("BITNET_CHANNEL"));
+        if let (None, Some(name)) = (self.channel, text("BITNET_CHANNEL")) {
+            self.channel = Some(Channel::parse(&name)?);
+        }
         if self.from.is_empty() {
             self.from = text("BITNET_DIST_SERVER").into_iter().collect();
         }
@@ -217,25 +231,6 @@ impl Options {
             self.timeout = parse_number(env, "BITNET_TIMEOUT")?;
         }
         Ok(())
-    }
-
-    /// An empty value counts as unset, as an empty variable always has: clap
-    /// passes `BITNET_HOME=` on as an empty path.
-    fn without_empty_values(mut self) -> Options {
-        fn text(value: &mut Option<String>) {
-            value.take_if(|v| v.is_empty());
-        }
-        fn path(value: &mut Option<PathBuf>) {
-            value.take_if(|v| v.as_os_str().is_empty());
-        }
-        text(&mut self.version);
-        text(&mut self.channel);
-        text(&mut self.update_root);
-        text(&mut self.public_key);
-        path(&mut self.prefix);
-        path(&mut self.bin_dir);
-        path(&mut self.ca_cert);
-        self
     }
 }
 
@@ -308,12 +303,8 @@ pub fn host_os() -> &'static str {
 
 impl Config {
     pub fn new(options: &Options, env: &Env) -> Result<Config> {
-        let options = &options.clone().without_empty_values();
         let os = host_os();
-        let channel = match options.channel.as_deref() {
-            Some(c) => Channel::parse(c)?,
-            None => Channel::Stable,
-        };
+        let channel = options.channel.unwrap_or_default();
         let github_api = env
             .var("GITHUB_API_URL")
             .unwrap_or(github::DEFAULT_API)
@@ -372,14 +363,8 @@ impl Config {
             SourceSpec::Roots(update_roots)
         };
         let preferences = Preferences {
-            cpu: match &options.cpu {
-                Some(c) => CpuChoice::parse(c)?,
-                None => CpuChoice::Auto,
-            },
-            gpu: match &options.gpu {
-                Some(g) => GpuChoice::parse(g)?,
-                None => GpuChoice::Auto,
-            },
+            cpu: options.cpu.unwrap_or(CpuChoice::Auto),
+            gpu: options.gpu.unwrap_or(GpuChoice::Auto),
         };
         let keys = match options.public_key.as_deref() {
             Some(value) => TrustedKeys::from_user(value, |p| std::fs::read_to_string(p).ok())?,
@@ -399,14 +384,6 @@ impl Config {
                 None => layout::default_cache_dir(os, env)?,
             },
         };
-        if let Some(color) = &options.color {
-            if !matches!(color.as_str(), "auto" | "always" | "never") {
-                return Err(Error::usage(
-                    format!("unknown --color value '{color}'"),
-                    "use auto, always or never.",
-                ));
-            }
-        }
         let timeout = options.timeout.unwrap_or(30);
         if timeout == 0 {
             return Err(Error::usage(
@@ -614,11 +591,10 @@ mod tests {
     fn bad_values_are_usage_errors() {
         for (args, vars) in [
             (vec!["--version", "banana"], vec![]),
-            (vec!["--channel", "weekly"], vec![]),
+            (vec![], vec![("BITNET_CHANNEL", "weekly")]),
             (vec!["--from", "ftp://x"], vec![]),
             (vec!["--repo", "no-slash"], vec![]),
             (vec!["--public-key", "/nonexistent.pub"], vec![]),
-            (vec!["--color", "sometimes"], vec![]),
             (vec![], vec![("BITNET_TIMEOUT", "soon")]),
             (vec!["--timeout", "0"], vec![]),
             (vec![], vec![("BITNET_MIN_RATE", "fast")]),

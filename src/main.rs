@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use bitnet_install::cli::{Cli, Command};
 use bitnet_install::commands;
@@ -11,7 +11,7 @@ use bitnet_install::output::Output;
 use bitnet_install::{exit, Env, Error};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             let _ = e.print();
@@ -19,7 +19,7 @@ fn main() -> ExitCode {
         }
         Err(e) => return usage_error(&e),
     };
-    if asks_for_own_version(&cli) {
+    if cli.options.print_version || cli.options.version.as_deref() == Some("") {
         println!("bitnet-install {}", env!("CARGO_PKG_VERSION"));
         return ExitCode::SUCCESS;
     }
@@ -39,14 +39,6 @@ fn main() -> ExitCode {
     };
     let code = commands::run_cli(&cli, &env, &output);
     ExitCode::from(finish(code, output) as u8)
-}
-
-/// `-V`, or `--version` with no value; an empty `BITNET_VERSION` (which clap
-/// also hands over as "") means "latest", not this.
-fn asks_for_own_version(cli: &Cli) -> bool {
-    let bare_version_flag = cli.options.version.as_deref() == Some("")
-        && std::env::args_os().any(|a| a == "--version" || a == "--version=");
-    cli.options.print_version || bare_version_flag
 }
 
 /// A command line clap refused: its own message, or with `--json` the

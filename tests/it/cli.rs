@@ -56,3 +56,23 @@ fn an_empty_variable_counts_as_unset() {
     out.assert_code(0);
     assert!(!out.stdout.contains("bitnet-install "), "{out}");
 }
+
+#[test]
+fn enumerations_are_checked_by_clap_with_their_values() {
+    let world = World::new();
+    let out = world.run(&["detect", "--cpu", "sse9"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("[possible values: auto, baseline, avx2, avx512, neon]"),
+        "{out}"
+    );
+    let out = world.run(&["install", "--help"]);
+    for values in [
+        "[possible values: stable, beta, nightly]",
+        "[possible values: auto, none, cuda]",
+        "[possible values: auto, always, never]",
+    ] {
+        assert!(out.stdout.contains(values), "{values} missing:\n{out}");
+    }
+}
