@@ -47,16 +47,22 @@ pub enum Command {
     },
     /// List installed versions (or, with --remote, what the source offers).
     List {
+        /// List the versions the release source offers instead.
         #[arg(long)]
         remote: bool,
     },
     /// Make an installed version the active one.
-    Use { version: String },
+    Use {
+        /// An installed version, such as 0.3.2.
+        version: String,
+    },
     /// Go back to the previously active version.
     Rollback,
     /// Remove one version, or everything with --all.
     Uninstall {
+        /// The installed version to remove (not the active one).
         version: Option<String>,
+        /// Remove every version, the links in the bin dir and the PATH entry.
         #[arg(long, conflicts_with = "version")]
         all: bool,
     },
@@ -68,7 +74,10 @@ pub enum Command {
     #[command(name = "self", subcommand)]
     SelfCmd(SelfCommand),
     /// Print a shell completion script.
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell to write the script for.
+        shell: clap_complete::Shell,
+    },
     /// Manage the download cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -78,6 +87,7 @@ pub enum Command {
 pub enum SelfCommand {
     /// Replace this executable with the newest installer.
     Update {
+        /// Only report: exit 10 when a newer installer exists, 0 when up to date.
         #[arg(long)]
         check: bool,
     },

@@ -63,8 +63,9 @@ pub struct Options {
     )]
     pub channel: Option<Channel>,
 
-    /// A static host or directory laid out as in CONTRACT 2.3 (repeat or
-    /// separate with commas to give mirrors, tried in order).
+    /// Install from this web server or local directory instead of GitHub: a
+    /// mirror of the published releases. Repeat it or separate with commas to
+    /// give several, tried in order.
     #[cfg_attr(
         feature = "cli",
         arg(

@@ -76,3 +76,28 @@ fn enumerations_are_checked_by_clap_with_their_values() {
         assert!(out.stdout.contains(values), "{values} missing:\n{out}");
     }
 }
+
+#[test]
+fn every_flag_has_help_in_plain_words() {
+    let world = World::new();
+    for (page, wanted) in [
+        (
+            vec!["list", "--help"],
+            "List the versions the release source offers",
+        ),
+        (vec!["uninstall", "--help"], "Remove every version"),
+        (
+            vec!["self", "update", "--help"],
+            "exit 10 when a newer installer exists",
+        ),
+        (
+            vec!["install", "--help"],
+            "local directory instead of GitHub",
+        ),
+    ] {
+        let out = world.run(&page);
+        out.assert_code(0);
+        assert!(out.stdout.contains(wanted), "{page:?}:\n{out}");
+        assert!(!out.stdout.contains("CONTRACT"), "{page:?}:\n{out}");
+    }
+}
