@@ -77,7 +77,7 @@ pub struct Options {
     )]
     pub from: Vec<String>,
 
-    /// The same, for the installer's own releases (`self update`).
+    /// A mirror of the installer's own releases, for `self update`.
     #[cfg_attr(
         feature = "cli",
         arg(long, global = true, env = "BITNET_UPDATE_ROOT", value_name = "ROOT")
@@ -460,8 +460,24 @@ fn parse_roots(texts: &[String]) -> Result<Vec<Root>> {
         .iter()
         .flat_map(|t| t.split(','))
         .filter(|t| !t.trim().is_empty())
-        .map(|t| Root::parse(t).map(absolute_root))
+        .map(|t| {
+            Root::parse(t)
+                .map(absolute_root)
+                .and_then(existing_local_root)
+        })
         .collect()
+}
+
+/// A local root that is not a directory is a mistyped path: bad input, said
+/// before any work starts rather than as a failed download.
+fn existing_local_root(root: Root) -> Result<Root> {
+    match &root.location {
+        crate::download::Location::Local(path) if !path.is_dir() => Err(Error::usage(
+            format!("there is no directory at {}", path.display()),
+            "check the path given to --from (or BITNET_DIST_SERVER, --update-root, BITNET_UPDATE_ROOT), or give an https:// address.",
+        )),
+        _ => Ok(root),
+    }
 }
 
 /// Local roots are made absolute so their high-water mark does not depend on
@@ -559,8 +575,9 @@ mod tests {
 
     #[test]
     fn mirrors_split_on_commas_and_repeat() {
+        let local = std::env::temp_dir().display().to_string();
         let c = config(
-            &["--from", "https://a/r,https://b/r", "--from", "/srv/c"],
+            &["--from", "https://a/r,https://b/r", "--from", &local],
             &[],
         )
         .unwrap();

@@ -101,3 +101,31 @@ fn every_flag_has_help_in_plain_words() {
         assert!(!out.stdout.contains("CONTRACT"), "{page:?}:\n{out}");
     }
 }
+
+#[test]
+fn a_missing_local_root_is_bad_input_naming_the_path() {
+    let world = World::new();
+    let out = world.run(&["install", "--from", "/nonexistent/dir"]);
+    out.assert_code(2);
+    assert!(out.stderr.contains("/nonexistent/dir"), "{out}");
+    assert!(!out.stderr.to_lowercase().contains("proxy"), "{out}");
+}
+
+/// `.invalid` never resolves (RFC 6761): the lookup fails at once, here or on
+/// any resolver, without reaching a host.
+#[test]
+fn a_failed_name_lookup_reads_as_one_plain_sentence() {
+    let world = World::new();
+    let mut cmd = world.cmd();
+    cmd.env("BITNET_RETRIES", "1")
+        .args(["install", "--from", "https://bitnet-test.invalid"]);
+    let out = crate::support::world::Output::run(&mut cmd);
+    assert_ne!(out.code(), 0, "{out}");
+    assert!(
+        out.stderr.contains(
+            "the host name could not be resolved (no DNS answer for it) (after 1 attempt)"
+        ),
+        "{out}"
+    );
+    assert!(!out.stderr.contains("Query {"), "{out}");
+}
