@@ -1,7 +1,7 @@
 //! The raw command line of `bitnet-install` (CONTRACT 3), as clap derive types.
 //! No validation here beyond clap's own: `config` turns this into a `Config`.
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
 use crate::config::Options;
 
@@ -20,6 +20,21 @@ pub struct Cli {
     pub options: Options,
 }
 
+impl Cli {
+    /// The process's arguments and variables. An empty variable counts as
+    /// unset (as the contract's variables always have); clap alone would pass
+    /// `BITNET_VERSION=` on as a bare `--version`.
+    pub fn parse_args() -> Result<Cli, clap::Error> {
+        let command = Cli::command().mut_args(|arg| match arg.get_env() {
+            Some(name) if std::env::var_os(name).is_some_and(|v| v.is_empty()) => {
+                arg.env(None::<&'static str>)
+            }
+            _ => arg,
+        });
+        Cli::from_arg_matches(&command.try_get_matches()?)
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Install BitNet (the default command).
@@ -32,16 +47,22 @@ pub enum Command {
     },
     /// List installed versions (or, with --remote, what the source offers).
     List {
+        /// List the versions the release source offers instead.
         #[arg(long)]
         remote: bool,
     },
     /// Make an installed version the active one.
-    Use { version: String },
+    Use {
+        /// An installed version, such as 0.3.2.
+        version: String,
+    },
     /// Go back to the previously active version.
     Rollback,
     /// Remove one version, or everything with --all.
     Uninstall {
+        /// The installed version to remove (not the active one).
         version: Option<String>,
+        /// Remove every version, the links in the bin dir and the PATH entry.
         #[arg(long, conflicts_with = "version")]
         all: bool,
     },
@@ -53,7 +74,10 @@ pub enum Command {
     #[command(name = "self", subcommand)]
     SelfCmd(SelfCommand),
     /// Print a shell completion script.
-    Completions { shell: clap_complete::Shell },
+    Completions {
+        /// The shell to write the script for.
+        shell: clap_complete::Shell,
+    },
     /// Manage the download cache.
     #[command(subcommand)]
     Cache(CacheCommand),
@@ -63,6 +87,7 @@ pub enum Command {
 pub enum SelfCommand {
     /// Replace this executable with the newest installer.
     Update {
+        /// Only report: exit 10 when a newer installer exists, 0 when up to date.
         #[arg(long)]
         check: bool,
     },

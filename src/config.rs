@@ -1,5 +1,8 @@
 //! Arguments plus environment into one validated `Config`. Flags win over their
-//! environment variables (CONTRACT 3); every bad value is refused here, before
+//! environment variables (CONTRACT 3): clap reads each contract variable through
+//! the option's `env` (so `--help` names it), the `Updater` through
+//! `Options::fill_from_env`; `Config::new` reads only the tuning variables
+//! below. Every bad value is refused here, before
 //! any work starts, with exit 2 and a hint.
 //!
 //! Network and cache tuning, by environment variable only (tests shorten them
@@ -40,27 +43,45 @@ pub const PRODUCT_EXECUTABLES: &[&str] = &["bitnet-cli", "bitnet-server"];
 pub struct Options {
     /// Print the installer's own version (with no value), or choose the version
     /// to install: latest, 0.3, 0.3.2, or a semver requirement.
-    #[cfg_attr(feature = "cli", arg(long = "version", global = true, num_args = 0..=1, default_missing_value = "", value_name = "REQ"))]
+    #[cfg_attr(feature = "cli", arg(long = "version", global = true, env = "BITNET_VERSION", num_args = 0..=1, default_missing_value = "", value_name = "REQ"))]
     pub version: Option<String>,
 
     /// Print the installer's own version.
     #[cfg_attr(feature = "cli", arg(short = 'V', global = true))]
     pub print_version: bool,
 
-    /// Which pre-releases `latest` may pick: stable, beta, nightly.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "CHANNEL"))]
-    pub channel: Option<String>,
-
-    /// A static host or directory laid out as in CONTRACT 2.3 (repeat or
-    /// separate with commas to give mirrors, tried in order).
+    /// Which pre-releases `latest` may pick.
     #[cfg_attr(
         feature = "cli",
-        arg(long = "from", global = true, value_name = "ROOT")
+        arg(
+            long,
+            global = true,
+            env = "BITNET_CHANNEL",
+            value_name = "CHANNEL",
+            ignore_case = true
+        )
+    )]
+    pub channel: Option<Channel>,
+
+    /// Install from this web server or local directory instead of GitHub: a
+    /// mirror of the published releases. Repeat it or separate with commas to
+    /// give several, tried in order.
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long = "from",
+            global = true,
+            env = "BITNET_DIST_SERVER",
+            value_name = "ROOT"
+        )
     )]
     pub from: Vec<String>,
 
-    /// The same, for the installer's own releases (`self update`).
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "ROOT"))]
+    /// A mirror of the installer's own releases, for `self update`.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_UPDATE_ROOT", value_name = "ROOT")
+    )]
     pub update_root: Option<String>,
 
     /// Another GitHub repository (OWNER/NAME).
@@ -76,36 +97,63 @@ pub struct Options {
     #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "TRIPLE"))]
     pub target: Option<String>,
 
-    /// Override CPU detection: auto, baseline, avx2, avx512, neon.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "CPU"))]
-    pub cpu: Option<String>,
+    /// Override CPU detection.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, value_name = "CPU", ignore_case = true)
+    )]
+    pub cpu: Option<CpuChoice>,
 
-    /// Override GPU detection: auto, none, cuda.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "GPU"))]
-    pub gpu: Option<String>,
+    /// Override GPU detection.
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, value_name = "GPU", ignore_case = true)
+    )]
+    pub gpu: Option<GpuChoice>,
 
     /// Where versions, receipts and state live.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "DIR"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_HOME", value_name = "DIR")
+    )]
     pub prefix: Option<PathBuf>,
 
     /// Where the commands are linked.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "DIR"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_BIN_DIR", value_name = "DIR")
+    )]
     pub bin_dir: Option<PathBuf>,
 
     /// Do not touch shell profiles or the registry.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long, global = true, env = "BITNET_NO_MODIFY_PATH", value_parser = clap::builder::FalseyValueParser::new()))]
     pub no_modify_path: bool,
 
     /// Trust this minisign public key (base64 or a .pub file) instead of the built-in ones.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "KEY|FILE"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long,
+            global = true,
+            env = "BITNET_PUBLIC_KEY",
+            hide_env_values = true,
+            value_name = "KEY|FILE"
+        )
+    )]
     pub public_key: Option<String>,
 
     /// An extra trusted root certificate (PEM).
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "FILE"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "SSL_CERT_FILE", value_name = "FILE")
+    )]
     pub ca_cert: Option<PathBuf>,
 
     /// Connect and read-idle timeout in seconds.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "SECONDS"))]
+    #[cfg_attr(
+        feature = "cli",
+        arg(long, global = true, env = "BITNET_TIMEOUT", value_name = "SECONDS")
+    )]
     pub timeout: Option<u64>,
 
     /// Use only the download cache and local roots.
@@ -144,9 +192,47 @@ pub struct Options {
     #[cfg_attr(feature = "cli", arg(long, global = true))]
     pub json: bool,
 
-    /// When to use colour: auto, always, never.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "WHEN"))]
+    /// When to use colour.
+    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "WHEN", value_parser = ["auto", "always", "never"]))]
     pub color: Option<String>,
+}
+
+impl Options {
+    /// Fills every option left unset from its contract variable in `env`. Clap
+    /// does this for the command line (`env = ...` above); the `Updater`, which
+    /// has no clap, calls this so a host program's variables still count.
+    pub fn fill_from_env(&mut self, env: &Env) -> Result<()> {
+        let text = |name: &str| env.var(name).filter(|v| !v.is_empty()).map(String::from);
+        self.version = self.version.take().or_else(|| text("BITNET_VERSION"));
+        if let (None, Some(name)) = (self.channel, text("BITNET_CHANNEL")) {
+            self.channel = Some(Channel::parse(&name)?);
+        }
+        if self.from.is_empty() {
+            self.from = text("BITNET_DIST_SERVER").into_iter().collect();
+        }
+        self.update_root = self
+            .update_root
+            .take()
+            .or_else(|| text("BITNET_UPDATE_ROOT"));
+        self.prefix = self
+            .prefix
+            .take()
+            .or_else(|| text("BITNET_HOME").map(PathBuf::from));
+        self.bin_dir = self
+            .bin_dir
+            .take()
+            .or_else(|| text("BITNET_BIN_DIR").map(PathBuf::from));
+        self.no_modify_path |= env.flag("BITNET_NO_MODIFY_PATH");
+        self.public_key = self.public_key.take().or_else(|| text("BITNET_PUBLIC_KEY"));
+        self.ca_cert = self
+            .ca_cert
+            .take()
+            .or_else(|| text("SSL_CERT_FILE").map(PathBuf::from));
+        if self.timeout.is_none() {
+            self.timeout = parse_number(env, "BITNET_TIMEOUT")?;
+        }
+        Ok(())
+    }
 }
 
 /// Where a product's releases come from.
@@ -219,14 +305,7 @@ pub fn host_os() -> &'static str {
 impl Config {
     pub fn new(options: &Options, env: &Env) -> Result<Config> {
         let os = host_os();
-        let channel = match options
-            .channel
-            .as_deref()
-            .or_else(|| env.var("BITNET_CHANNEL"))
-        {
-            Some(c) => Channel::parse(c)?,
-            None => Channel::Stable,
-        };
+        let channel = options.channel.unwrap_or_default();
         let github_api = env
             .var("GITHUB_API_URL")
             .unwrap_or(github::DEFAULT_API)
@@ -238,18 +317,14 @@ impl Config {
             Some(r) => Some(parse_repo(r)?),
             None => None,
         };
-        let version_text = options
-            .version
-            .as_deref()
-            .or_else(|| env.var("BITNET_VERSION"))
-            .unwrap_or("latest");
+        let version_text = options.version.as_deref().unwrap_or("latest");
         // A foreign project's tags need not be semver (`b3672`, `jq-1.6`).
         let requirement = if repo.is_some() {
             Requirement::parse_or_tag(version_text)?
         } else {
             Requirement::parse(version_text)?
         };
-        let roots = parse_roots(&options.from, env.var("BITNET_DIST_SERVER"))?;
+        let roots = parse_roots(&options.from)?;
         let source = match (roots.is_empty(), &repo) {
             (false, Some(_)) => {
                 return Err(Error::usage(
@@ -275,10 +350,7 @@ impl Config {
                     .map(|(tag, version)| (tag.to_string(), version.clone())),
             }),
         };
-        let update_roots = parse_roots(
-            options.update_root.as_slice(),
-            env.var("BITNET_UPDATE_ROOT"),
-        )?;
+        let update_roots = parse_roots(options.update_root.as_slice())?;
         let update_source = if update_roots.is_empty() {
             SourceSpec::GitHub(GitHub {
                 api: github_api,
@@ -292,51 +364,28 @@ impl Config {
             SourceSpec::Roots(update_roots)
         };
         let preferences = Preferences {
-            cpu: match &options.cpu {
-                Some(c) => CpuChoice::parse(c)?,
-                None => CpuChoice::Auto,
-            },
-            gpu: match &options.gpu {
-                Some(g) => GpuChoice::parse(g)?,
-                None => GpuChoice::Auto,
-            },
+            cpu: options.cpu.unwrap_or(CpuChoice::Auto),
+            gpu: options.gpu.unwrap_or(GpuChoice::Auto),
         };
-        let keys = match options
-            .public_key
-            .as_deref()
-            .or_else(|| env.var("BITNET_PUBLIC_KEY"))
-        {
+        let keys = match options.public_key.as_deref() {
             Some(value) => TrustedKeys::from_user(value, |p| std::fs::read_to_string(p).ok())?,
             None => TrustedKeys::built_in(),
         };
         let layout = Layout {
-            prefix: pick_dir(&options.prefix, env.var("BITNET_HOME"), || {
+            prefix: pick_dir(&options.prefix, || {
                 let default = layout::default_prefix(os, env)?;
                 Ok(match &repo {
                     Some(repo) => foreign_prefix(&default, repo),
                     None => default,
                 })
             })?,
-            bin_dir: pick_dir(&options.bin_dir, env.var("BITNET_BIN_DIR"), || {
-                layout::default_bin_dir(os, env)
-            })?,
+            bin_dir: pick_dir(&options.bin_dir, || layout::default_bin_dir(os, env))?,
             cache_dir: match env.var("BITNET_CACHE_DIR") {
                 Some(dir) => absolute(PathBuf::from(dir)),
                 None => layout::default_cache_dir(os, env)?,
             },
         };
-        if let Some(color) = &options.color {
-            if !matches!(color.as_str(), "auto" | "always" | "never") {
-                return Err(Error::usage(
-                    format!("unknown --color value '{color}'"),
-                    "use auto, always or never.",
-                ));
-            }
-        }
-        let timeout = match options.timeout {
-            Some(t) => t,
-            None => parse_number(env, "BITNET_TIMEOUT")?.unwrap_or(30),
-        };
+        let timeout = options.timeout.unwrap_or(30);
         if timeout == 0 {
             return Err(Error::usage(
                 "the timeout must be at least one second",
@@ -344,10 +393,7 @@ impl Config {
             ));
         }
         let http = HttpOptions {
-            ca_cert: options
-                .ca_cert
-                .clone()
-                .or_else(|| env.var("SSL_CERT_FILE").map(PathBuf::from)),
+            ca_cert: options.ca_cert.clone(),
             timeout: Duration::from_secs(timeout),
             proxies: Proxies::from_env(env),
             ..tuned_http_options(env)?
@@ -370,7 +416,7 @@ impl Config {
             target: options.target.clone(),
             preferences,
             layout,
-            modify_path: !(options.no_modify_path || env.flag("BITNET_NO_MODIFY_PATH")),
+            modify_path: !options.no_modify_path,
             keys,
             http,
             offline: options.offline,
@@ -409,18 +455,29 @@ fn tuned_http_options(env: &Env) -> Result<HttpOptions> {
     })
 }
 
-fn parse_roots(flags: &[String], variable: Option<&str>) -> Result<Vec<Root>> {
-    let texts: Vec<&str> = if flags.is_empty() {
-        variable.into_iter().collect()
-    } else {
-        flags.iter().map(String::as_str).collect()
-    };
+fn parse_roots(texts: &[String]) -> Result<Vec<Root>> {
     texts
         .iter()
         .flat_map(|t| t.split(','))
         .filter(|t| !t.trim().is_empty())
-        .map(|t| Root::parse(t).map(absolute_root))
+        .map(|t| {
+            Root::parse(t)
+                .map(absolute_root)
+                .and_then(existing_local_root)
+        })
         .collect()
+}
+
+/// A local root that is not a directory is a mistyped path: bad input, said
+/// before any work starts rather than as a failed download.
+fn existing_local_root(root: Root) -> Result<Root> {
+    match &root.location {
+        crate::download::Location::Local(path) if !path.is_dir() => Err(Error::usage(
+            format!("there is no directory at {}", path.display()),
+            "check the path given to --from (or BITNET_DIST_SERVER, --update-root, BITNET_UPDATE_ROOT), or give an https:// address.",
+        )),
+        _ => Ok(root),
+    }
 }
 
 /// Local roots are made absolute so their high-water mark does not depend on
@@ -467,15 +524,10 @@ fn repo_name(repo: &str) -> &str {
     repo.rsplit('/').next().unwrap_or(repo)
 }
 
-fn pick_dir(
-    flag: &Option<PathBuf>,
-    variable: Option<&str>,
-    default: impl FnOnce() -> Result<PathBuf>,
-) -> Result<PathBuf> {
-    Ok(absolute(match (flag, variable) {
-        (Some(dir), _) => dir.clone(),
-        (None, Some(dir)) => PathBuf::from(dir),
-        (None, None) => default()?,
+fn pick_dir(flag: &Option<PathBuf>, default: impl FnOnce() -> Result<PathBuf>) -> Result<PathBuf> {
+    Ok(absolute(match flag {
+        Some(dir) => dir.clone(),
+        None => default()?,
     }))
 }
 
@@ -501,7 +553,10 @@ mod tests {
         let mut argv = vec!["bitnet-install"];
         argv.extend_from_slice(args);
         let cli = crate::cli::Cli::try_parse_from(argv).expect("arguments parse");
-        Config::new(&cli.options, &Env::fixed("/home/u", vars, 0))
+        let env = Env::fixed("/home/u", vars, 0);
+        let mut options = cli.options;
+        options.fill_from_env(&env)?;
+        Config::new(&options, &env)
     }
 
     #[test]
@@ -520,8 +575,9 @@ mod tests {
 
     #[test]
     fn mirrors_split_on_commas_and_repeat() {
+        let local = std::env::temp_dir().display().to_string();
         let c = config(
-            &["--from", "https://a/r,https://b/r", "--from", "/srv/c"],
+            &["--from", "https://a/r,https://b/r", "--from", &local],
             &[],
         )
         .unwrap();
@@ -553,11 +609,10 @@ mod tests {
     fn bad_values_are_usage_errors() {
         for (args, vars) in [
             (vec!["--version", "banana"], vec![]),
-            (vec!["--channel", "weekly"], vec![]),
+            (vec![], vec![("BITNET_CHANNEL", "weekly")]),
             (vec!["--from", "ftp://x"], vec![]),
             (vec!["--repo", "no-slash"], vec![]),
             (vec!["--public-key", "/nonexistent.pub"], vec![]),
-            (vec!["--color", "sometimes"], vec![]),
             (vec![], vec![("BITNET_TIMEOUT", "soon")]),
             (vec!["--timeout", "0"], vec![]),
             (vec![], vec![("BITNET_MIN_RATE", "fast")]),

@@ -288,12 +288,13 @@ impl Http {
                 }
             }
         }
+        let attempts = match self.options.attempts.max(1) {
+            1 => "1 attempt".to_string(),
+            n => format!("{n} attempts"),
+        };
         Err(Error::network(
             url,
-            format!(
-                "{last_reason} (after {} attempts)",
-                self.options.attempts.max(1)
-            ),
+            format!("{last_reason} (after {attempts})"),
         ))
     }
 }
@@ -606,12 +607,18 @@ fn build_proxies(proxies: &Proxies) -> Result<Vec<reqwest::Proxy>> {
     Ok(list)
 }
 
-/// The innermost cause, which is where the useful words are (e.g. "invalid peer certificate").
+/// The innermost cause, which is where the useful words are (e.g. "invalid peer
+/// certificate"), except for a failed name lookup: the resolver's innermost
+/// words are its debug dump of the query, so that case gets a sentence of its own.
 fn describe_reqwest_error(e: &reqwest::Error) -> String {
     let mut message = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(inner) = source {
         message = inner.to_string();
+        // hyper-util's connector names a resolver failure exactly so.
+        if message == "dns error" {
+            return "the host name could not be resolved (no DNS answer for it)".to_string();
+        }
         source = inner.source();
     }
     if e.is_timeout() {

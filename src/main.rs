@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::CommandFactory;
 
 use bitnet_install::cli::{Cli, Command};
 use bitnet_install::commands;
@@ -11,7 +11,7 @@ use bitnet_install::output::{self, Output};
 use bitnet_install::{exit, Env, Error};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::parse_args() {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             let _ = e.print();

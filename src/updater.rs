@@ -33,7 +33,7 @@ use crate::install;
 use crate::plan::{self, Kind, Product};
 use crate::report::InstallStatus;
 use crate::state::State;
-use crate::version::{self, Requirement};
+use crate::version::{self, Channel, Requirement};
 
 /// How long a throttled check trusts its last answer.
 pub const CHECK_INTERVAL_SECS: u64 = 24 * 60 * 60;
@@ -59,8 +59,8 @@ impl UpdaterBuilder {
         self
     }
 
-    pub fn channel(mut self, channel: &str) -> Self {
-        self.options.channel = Some(channel.to_string());
+    pub fn channel(mut self, channel: Channel) -> Self {
+        self.options.channel = Some(channel);
         self
     }
 
@@ -90,6 +90,7 @@ impl UpdaterBuilder {
     pub fn build(self) -> Result<Updater> {
         let env = self.env.unwrap_or_else(Env::from_process);
         let mut options = self.options;
+        options.fill_from_env(&env)?;
         options.quiet = true;
         options.no_modify_path = true;
         let config = Config::new(&options, &env)?;

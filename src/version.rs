@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 
 /// Which pre-releases `latest` (and any requirement that names none) may pick.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum Channel {
     #[default]
     Stable,

@@ -47,6 +47,7 @@ pub struct Platform {
 
 /// `--cpu`: caps (or raises) the CPU level used to pick a variant.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum CpuChoice {
     Auto,
     Baseline,
@@ -57,6 +58,7 @@ pub enum CpuChoice {
 
 /// `--gpu`
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum GpuChoice {
     Auto,
     None,
@@ -79,22 +81,6 @@ impl Default for Preferences {
 }
 
 impl CpuChoice {
-    pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "auto" => CpuChoice::Auto,
-            "baseline" => CpuChoice::Baseline,
-            "avx2" => CpuChoice::Avx2,
-            "avx512" => CpuChoice::Avx512,
-            "neon" => CpuChoice::Neon,
-            _ => {
-                return Err(Error::usage(
-                    format!("unknown --cpu value '{s}'"),
-                    "use one of: auto, baseline, avx2, avx512, neon.",
-                ))
-            }
-        })
-    }
-
     pub fn as_str(self) -> &'static str {
         match self {
             CpuChoice::Auto => "auto",
@@ -103,22 +89,6 @@ impl CpuChoice {
             CpuChoice::Avx512 => "avx512",
             CpuChoice::Neon => "neon",
         }
-    }
-}
-
-impl GpuChoice {
-    pub fn parse(s: &str) -> Result<Self> {
-        Ok(match s.to_ascii_lowercase().as_str() {
-            "auto" => GpuChoice::Auto,
-            "none" => GpuChoice::None,
-            "cuda" => GpuChoice::Cuda,
-            _ => {
-                return Err(Error::usage(
-                    format!("unknown --gpu value '{s}'"),
-                    "use one of: auto, none, cuda.",
-                ))
-            }
-        })
     }
 }
 
@@ -514,18 +484,6 @@ pub(crate) mod tests {
         assert_eq!(a.target, "aarch64-pc-windows-msvc");
         assert_eq!(a.emulation.as_deref(), Some("x64-on-arm64"));
         assert_eq!(a.targets[1], "x86_64-pc-windows-msvc");
-    }
-
-    #[test]
-    fn choices_parse_and_reject_with_the_accepted_list() {
-        assert_eq!(CpuChoice::parse("AVX512").unwrap(), CpuChoice::Avx512);
-        assert_eq!(GpuChoice::parse("cuda").unwrap(), GpuChoice::Cuda);
-        let e = CpuChoice::parse("sse9").unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        assert!(e.hint().contains("auto, baseline, avx2, avx512, neon"));
-        let e = GpuChoice::parse("rocm").unwrap_err();
-        assert_eq!(e.exit_code(), 2);
-        assert!(e.hint().contains("auto, none, cuda"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod attacks;
 // install.sh under POSIX shells, and the Unix packages: Unix-only.
 #[cfg(unix)]
 mod bootstrap;
+mod cli;
 #[cfg(feature = "fault-injection")]
 mod crash;
 mod github;
