@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::http::{HttpOptions, Proxies};
+use crate::http::{HttpOptions, Proxies, Token};
 use crate::layout::{self, Layout};
 use crate::platform::{CpuChoice, GpuChoice, Preferences};
 use crate::source::github::{self, GitHub};
@@ -263,7 +263,6 @@ impl Config {
                 repo: repo
                     .clone()
                     .unwrap_or_else(|| github::DEFAULT_REPO.to_string()),
-                token: token.clone(),
                 tag_prefix: if repo.is_some() {
                     String::new()
                 } else {
@@ -281,9 +280,8 @@ impl Config {
         )?;
         let update_source = if update_roots.is_empty() {
             SourceSpec::GitHub(GitHub {
-                api: github_api,
+                api: github_api.clone(),
                 repo: github::DEFAULT_REPO.to_string(),
-                token,
                 tag_prefix: format!("{INSTALLER}-v"),
                 lenient_tags: false,
                 exact_tag: None,
@@ -350,6 +348,10 @@ impl Config {
                 .or_else(|| env.var("SSL_CERT_FILE").map(PathBuf::from)),
             timeout: Duration::from_secs(timeout),
             proxies: Proxies::from_env(env),
+            token: token.map(|value| Token {
+                value,
+                api: github_api.clone(),
+            }),
             ..tuned_http_options(env)?
         };
         Ok(Config {
@@ -541,12 +543,17 @@ mod tests {
         match (&c.source, &c.update_source) {
             (SourceSpec::GitHub(p), SourceSpec::GitHub(i)) => {
                 assert_eq!(p.api, "https://127.0.0.1:1");
-                assert_eq!(p.token.as_deref(), Some("t"));
+
                 assert_eq!(p.tag_prefix, "v");
                 assert_eq!(i.tag_prefix, "bitnet-install-v");
             }
             _ => panic!("expected GitHub sources"),
         }
+        let token = c.http.token.as_ref().unwrap();
+        assert_eq!(
+            (token.value.as_str(), token.api.as_str()),
+            ("t", "https://127.0.0.1:1")
+        );
     }
 
     #[test]

@@ -718,3 +718,83 @@ fn file_swapped_between_verification_and_installation() {
     assert!(out.stdout.contains("changed after"), "{out}");
     assert_refused(&world, &out, 5, &before, "bitnet-cli 0.3.1");
 }
+
+/// A plain-http host, `mirror.example`, reached through a local proxy that
+/// serves `world`'s files: what an attacker on the path would answer.
+fn plain_http_mirror(world: &World) -> TestServer {
+    let proxy = TestServer::http(world.root.clone());
+    let root = world.root.clone();
+    proxy.handle(move |request| {
+        let path = request.path.strip_prefix("http://mirror.example/")?;
+        std::fs::read(root.join(path)).ok().map(Response::ok)
+    });
+    proxy
+}
+
+#[test]
+fn downgrade_by_redirect_to_plain_http() {
+    let asset = format!("/v0.3.2/{}", asset_032());
+    for path in ["/index.json", asset.as_str()] {
+        let world = world_with(&["0.3.2"]);
+        let mirror = plain_http_mirror(&world);
+        let downgrade = format!("http://mirror.example{path}");
+        world.server.fault(path, Fault::Redirect(downgrade.clone()));
+        let out = Output::run(world.cmd().env("HTTP_PROXY", mirror.base_url()).args([
+            "install",
+            "--from",
+            &world.root_url(),
+        ]));
+        out.assert_code(4);
+        assert!(out.stderr.contains(&downgrade), "{out}");
+        assert!(mirror.requests().is_empty(), "nothing goes over plain http");
+        assert!(!world.bin.join("bitnet-cli").exists(), "{out}");
+    }
+}
+
+#[test]
+fn github_token_sent_only_to_the_api_host_over_https() {
+    type Start = fn(std::path::PathBuf) -> TestServer;
+    let elsewhere: [Start; 2] = [
+        |root| TestServer::https(root),
+        |root| TestServer::http(root),
+    ];
+    for start in elsewhere {
+        let world = World::new();
+        let storage = start(world.root.clone());
+        let written =
+            world.publish(&ReleaseBuilder::new("bitnet", "0.3.2").asset_standard(TARGET, None));
+        let mut release =
+            world
+                .github("scratch/only")
+                .publish_dir("v0.3.2", &world.root, &written.dir, true);
+        for asset in release.assets.iter_mut().filter(|a| a.name == asset_032()) {
+            asset.browser_download_url = asset
+                .browser_download_url
+                .replace(&world.server.base_url(), &storage.base_url());
+        }
+        world.github("microsoft/BitNet").add(release);
+        let out = Output::run(
+            world
+                .cmd()
+                .env("GITHUB_TOKEN", "tok123")
+                .args(["install", "--target", TARGET]),
+        );
+        out.assert_code(0);
+        assert_eq!(
+            storage.count(&format!("/v0.3.2/{}", asset_032())),
+            1,
+            "{out}"
+        );
+        for request in storage.requests() {
+            assert_eq!(request.header("authorization"), None, "{}", request.target);
+        }
+        for request in world.server.requests() {
+            assert_eq!(
+                request.header("authorization"),
+                Some("Bearer tok123"),
+                "every file on the API host gets the token: {}",
+                request.target
+            );
+        }
+    }
+}
