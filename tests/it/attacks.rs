@@ -798,3 +798,41 @@ fn github_token_sent_only_to_the_api_host_over_https() {
         }
     }
 }
+
+#[test]
+fn command_that_is_a_directory_or_missing() {
+    let server = || Entry::file("bitnet-server", fake_exe("bitnet-server", "0.3.2"), 0o755);
+    let as_directory = vec![
+        Entry::dir("bitnet-cli"),
+        Entry::file("bitnet-cli/readme.txt", "not a program", 0o644),
+        server(),
+    ];
+    for entries in [as_directory, vec![server()]] {
+        let release = ReleaseBuilder::new("bitnet", "0.3.2")
+            .asset_raw(&asset_032(), tar_gz_entries(&entries));
+        let world = refused_upgrade(5, release, |_| {});
+        let out = world.run(&["install", "--from", &world.root_url(), "--version", "0.3.2"]);
+        assert!(out.stderr.contains("bitnet-cli"), "{out}");
+    }
+}
+
+#[test]
+fn trusted_comment_version_not_spelled_exactly() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for comment in [
+        release_trusted_comment(now, "bitnet", "v0.3.2"),
+        format!(
+            "{} version:0.3.2",
+            release_trusted_comment(now, "bitnet", "0.3.1")
+        ),
+    ] {
+        refused_upgrade(5, good_032(), |world| {
+            let sums = world.root.join("v0.3.2/SHA256SUMS");
+            let bytes = std::fs::read(&sums).unwrap();
+            write_signed(&sums, &bytes, &world.key, &comment);
+        });
+    }
+}
