@@ -836,3 +836,30 @@ fn trusted_comment_version_not_spelled_exactly() {
         });
     }
 }
+
+#[test]
+fn rollback_to_an_older_signed_index_after_uninstall_all() {
+    let world = world_with(&["0.3.1"]);
+    install(&world, &[]).assert_code(0);
+    world.run(&["uninstall", "--all"]).assert_code(0);
+    let now = unix_now();
+    world.publish(&good_032());
+    write_index(
+        &world.root,
+        "bitnet",
+        &["0.3.1", "0.3.2"],
+        &world.key,
+        now - 1000,
+        now + 3600,
+    );
+    let out = install(&world, &["--json"]);
+    out.assert_code(5);
+    assert!(out.stdout.contains("rolled back"), "{out}");
+    assert!(!world.bin.join("bitnet-cli").exists(), "{out}");
+
+    world.run(&["self", "uninstall"]).assert_code(0);
+    assert!(
+        !world.prefix.join("state.json").exists(),
+        "self uninstall forgets everything"
+    );
+}

@@ -469,7 +469,15 @@ fn uninstall_all_takes_back_exactly_what_was_added() {
         "the profile it created is gone"
     );
     assert!(!world.home.join(".config/fish/conf.d/bitnet.fish").exists());
-    assert_eq!(World::tree(&world.prefix), ["my-notes.txt"]);
+    // Only the rollback high-water marks outlive `uninstall --all`.
+    assert_eq!(World::tree(&world.prefix), ["my-notes.txt", "state.json"]);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(world.prefix.join("state.json")).unwrap()).unwrap();
+    assert_eq!(state["previous"], serde_json::Value::Null, "{state}");
+    assert!(
+        !state["index_high_water"].as_object().unwrap().is_empty(),
+        "{state}"
+    );
     let mut bin = World::tree(&world.bin);
     bin.retain(|n| n != "bitnet-install");
     assert_eq!(bin, ["my-link", "my-tool"]);
