@@ -307,21 +307,27 @@ impl Config {
             Some(value) => TrustedKeys::from_user(value, |p| std::fs::read_to_string(p).ok())?,
             None => TrustedKeys::built_in(),
         };
+        let prefix = pick_dir(&options.prefix, env.var("BITNET_HOME"), || {
+            let default = layout::default_prefix(os, env)?;
+            Ok(match &repo {
+                Some(repo) => foreign_prefix(&default, repo),
+                None => default,
+            })
+        })?;
         let layout = Layout {
-            prefix: pick_dir(&options.prefix, env.var("BITNET_HOME"), || {
-                let default = layout::default_prefix(os, env)?;
-                Ok(match &repo {
-                    Some(repo) => foreign_prefix(&default, repo),
-                    None => default,
-                })
-            })?,
             bin_dir: pick_dir(&options.bin_dir, env.var("BITNET_BIN_DIR"), || {
                 layout::default_bin_dir(os, env)
             })?,
             cache_dir: match env.var("BITNET_CACHE_DIR") {
                 Some(dir) => absolute(PathBuf::from(dir)),
-                None => layout::default_cache_dir(os, env)?,
+                // With no home the cache follows the prefix, so that `--prefix`
+                // and `--bin-dir` are enough, as the no-home hint says.
+                None => layout::default_cache_dir(os, env).or_else(|e| match env.home {
+                    None => Ok(prefix.join("cache")),
+                    Some(_) => Err(e),
+                })?,
             },
+            prefix,
         };
         if let Some(color) = &options.color {
             if !matches!(color.as_str(), "auto" | "always" | "never") {

@@ -619,3 +619,39 @@ fn another_bitnet_cli_earlier_on_path_is_reported() {
     );
     assert!(!out.stderr.contains("comes earlier on PATH"), "{out}");
 }
+
+/// With HOME unset and no passwd entry (a uid nobody declared), the advice
+/// "give --prefix and --bin-dir" works as given: the cache follows the prefix.
+#[test]
+fn with_no_home_prefix_and_bin_dir_are_enough() {
+    use std::os::unix::process::CommandExt;
+    // Only root can run a process as a uid with no passwd entry.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root to run as a uid with no passwd entry");
+        return;
+    }
+    let world = World::new();
+    publish(&world, &["0.1.0"], &["0.1.0"]);
+    const NOBODY_KNOWN: u32 = 54_321;
+    let chown = Command::new("chown")
+        .args(["-R", &NOBODY_KNOWN.to_string()])
+        .arg(world.dir.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let mut cmd = world.cmd();
+    cmd.env_remove("HOME")
+        .env_remove("BITNET_HOME")
+        .env_remove("BITNET_BIN_DIR")
+        .uid(NOBODY_KNOWN)
+        .args(["install", "--from"])
+        .arg(&world.root)
+        .arg("--prefix")
+        .arg(&world.prefix)
+        .arg("--bin-dir")
+        .arg(&world.bin)
+        .arg("--no-modify-path");
+    let out = Output::run(&mut cmd);
+    out.assert_code(0);
+    assert!(world.bin.join("bitnet-cli").exists(), "{out}");
+}
