@@ -655,3 +655,18 @@ fn with_no_home_prefix_and_bin_dir_are_enough() {
     out.assert_code(0);
     assert!(world.bin.join("bitnet-cli").exists(), "{out}");
 }
+
+/// zsh reads no `.profile`: with zsh installed and a `.zshrc`, the PATH line
+/// goes into `.zshenv` even when `$SHELL` names another shell.
+#[test]
+fn zsh_users_get_zshenv_whatever_shell_says() {
+    let world = path_world();
+    std::fs::write(world.home.join(".zshrc"), "setopt autocd\n").unwrap();
+    install_modifying_path(&world, &[("SHELL", "/bin/bash")], &[]).assert_code(0);
+    let zshenv = std::fs::read_to_string(world.home.join(".zshenv")).unwrap_or_default();
+    assert!(
+        zshenv.contains(&world.prefix.join("env").display().to_string()),
+        "{zshenv:?}"
+    );
+    assert_eq!(read(&world.home.join(".zshrc")), "setopt autocd\n");
+}
