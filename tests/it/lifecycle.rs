@@ -670,3 +670,14 @@ fn zsh_users_get_zshenv_whatever_shell_says() {
     );
     assert_eq!(read(&world.home.join(".zshrc")), "setopt autocd\n");
 }
+
+#[test]
+fn quiet_prints_no_key_override_warning() {
+    let world = World::new();
+    publish(&world, &["0.1.0"], &["0.1.0"]);
+    let out = run(&world, &["install", "-q"]);
+    out.assert_code(0);
+    assert_eq!(out.stderr, "", "{out}");
+    let loud = run(&world, &["install", "--force"]);
+    assert!(loud.stderr.contains("trusting the public key"), "{loud}");
+}
