@@ -23,7 +23,7 @@ use std::time::Duration;
 
 use crate::env::Env;
 use crate::error::{Error, Result};
-use crate::http::{HttpOptions, Proxies};
+use crate::http::{HttpOptions, Proxies, Token};
 use crate::layout::{self, Layout};
 use crate::platform::{CpuChoice, GpuChoice, Preferences};
 use crate::source::github::{self, GitHub};
@@ -338,7 +338,6 @@ impl Config {
                 repo: repo
                     .clone()
                     .unwrap_or_else(|| github::DEFAULT_REPO.to_string()),
-                token: token.clone(),
                 tag_prefix: if repo.is_some() {
                     String::new()
                 } else {
@@ -353,9 +352,8 @@ impl Config {
         let update_roots = parse_roots(options.update_root.as_slice())?;
         let update_source = if update_roots.is_empty() {
             SourceSpec::GitHub(GitHub {
-                api: github_api,
+                api: github_api.clone(),
                 repo: github::DEFAULT_REPO.to_string(),
-                token,
                 tag_prefix: format!("{INSTALLER}-v"),
                 lenient_tags: false,
                 exact_tag: None,
@@ -371,19 +369,25 @@ impl Config {
             Some(value) => TrustedKeys::from_user(value, |p| std::fs::read_to_string(p).ok())?,
             None => TrustedKeys::built_in(),
         };
+        let prefix = pick_dir(&options.prefix, || {
+            let default = layout::default_prefix(os, env)?;
+            Ok(match &repo {
+                Some(repo) => foreign_prefix(&default, repo),
+                None => default,
+            })
+        })?;
         let layout = Layout {
-            prefix: pick_dir(&options.prefix, || {
-                let default = layout::default_prefix(os, env)?;
-                Ok(match &repo {
-                    Some(repo) => foreign_prefix(&default, repo),
-                    None => default,
-                })
-            })?,
             bin_dir: pick_dir(&options.bin_dir, || layout::default_bin_dir(os, env))?,
             cache_dir: match env.var("BITNET_CACHE_DIR") {
                 Some(dir) => absolute(PathBuf::from(dir)),
-                None => layout::default_cache_dir(os, env)?,
+                // With no home the cache follows the prefix, so that `--prefix`
+                // and `--bin-dir` are enough, as the no-home hint says.
+                None => layout::default_cache_dir(os, env).or_else(|e| match env.home {
+                    None => Ok(prefix.join("cache")),
+                    Some(_) => Err(e),
+                })?,
             },
+            prefix,
         };
         let timeout = options.timeout.unwrap_or(30);
         if timeout == 0 {
@@ -396,6 +400,10 @@ impl Config {
             ca_cert: options.ca_cert.clone(),
             timeout: Duration::from_secs(timeout),
             proxies: Proxies::from_env(env),
+            token: token.map(|value| Token {
+                value,
+                api: github_api.clone(),
+            }),
             ..tuned_http_options(env)?
         };
         Ok(Config {
@@ -597,12 +605,17 @@ mod tests {
         match (&c.source, &c.update_source) {
             (SourceSpec::GitHub(p), SourceSpec::GitHub(i)) => {
                 assert_eq!(p.api, "https://127.0.0.1:1");
-                assert_eq!(p.token.as_deref(), Some("t"));
+
                 assert_eq!(p.tag_prefix, "v");
                 assert_eq!(i.tag_prefix, "bitnet-install-v");
             }
             _ => panic!("expected GitHub sources"),
         }
+        let token = c.http.token.as_ref().unwrap();
+        assert_eq!(
+            (token.value.as_str(), token.api.as_str()),
+            ("t", "https://127.0.0.1:1")
+        );
     }
 
     #[test]

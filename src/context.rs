@@ -59,7 +59,9 @@ impl<'a> Context<'a> {
     /// Says once per run that the user's key replaces the built-in ones, the
     /// first time a signature is about to be checked with it.
     pub fn warn_if_key_overridden(&self) {
-        if self.config.keys.overridden && !self.warned_about_key.replace(true) {
+        // `-q` asks for errors only; an overridden key is the user's own choice.
+        if self.config.keys.overridden && !self.config.quiet && !self.warned_about_key.replace(true)
+        {
             self.progress.warn(
                 "trusting the public key given with --public-key / BITNET_PUBLIC_KEY instead of the built-in keys",
             );

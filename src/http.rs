@@ -31,6 +31,38 @@ pub struct HttpOptions {
     pub min_bytes_per_sec: u64,
     pub rate_window: Duration,
     pub proxies: Proxies,
+    /// `GITHUB_TOKEN` / `GH_TOKEN`, sent only where `Token::is_for` allows.
+    pub token: Option<Token>,
+}
+
+/// A GitHub token and the API it belongs to. It goes over https to that API's
+/// host and port, and to github.com's download host, nowhere else: not to the
+/// host a `browser_download_url` names, not over http, and (reqwest drops it)
+/// not across a redirect to another host.
+#[derive(Clone, Debug)]
+pub struct Token {
+    pub value: String,
+    /// `GITHUB_API_URL`.
+    pub api: String,
+}
+
+impl Token {
+    fn is_for(&self, url: &str) -> bool {
+        let Ok(url) = reqwest::Url::parse(url) else {
+            return false;
+        };
+        let origin = |u: &reqwest::Url| {
+            (
+                u.host_str().map(str::to_ascii_lowercase),
+                u.port_or_known_default(),
+            )
+        };
+        let api = reqwest::Url::parse(&self.api).ok();
+        let github_downloads = (Some("github.com".to_string()), Some(443));
+        url.scheme() == "https"
+            && (api.is_some_and(|api| api.scheme() == "https" && origin(&api) == origin(&url))
+                || origin(&url) == github_downloads)
+    }
 }
 
 impl Default for HttpOptions {
@@ -44,6 +76,7 @@ impl Default for HttpOptions {
             min_bytes_per_sec: 1024,
             rate_window: Duration::from_secs(30),
             proxies: Proxies::default(),
+            token: None,
         }
     }
 }
@@ -135,7 +168,7 @@ impl Http {
             // every single read) by this, so it acts as a read-idle timeout:
             // a stalled server is abandoned, a long steady download is not.
             .timeout(options.timeout)
-            .redirect(reqwest::redirect::Policy::limited(10))
+            .redirect(redirect_policy())
             .no_proxy()
             // Pure-Rust DNS: a static binary cannot load glibc's NSS modules at run time.
             .hickory_dns(true);
@@ -247,18 +280,33 @@ impl Http {
         for (name, value) in headers {
             let name = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|e| Attempt::Fatal(Error::internal(e)))?;
-            // Only a token from the environment can carry bytes a header refuses.
             let value = HeaderValue::from_str(value).map_err(|_| {
-                Attempt::Fatal(Error::usage(
-                    format!("the {name} header for {url} holds characters HTTP does not allow"),
-                    "check GITHUB_TOKEN / GH_TOKEN for stray spaces or line breaks.",
-                ))
+                Attempt::Fatal(Error::internal(format!(
+                    "the {name} header for {url} holds characters HTTP does not allow"
+                )))
             })?;
             request = request.header(name, value);
         }
-        let response = request.send().map_err(|e| Attempt::Retry {
-            reason: describe_reqwest_error(&e),
-            wait: None,
+        if let Some(token) = self.options.token.as_ref().filter(|t| t.is_for(url)) {
+            // Only a token from the environment can carry bytes a header refuses.
+            let value =
+                HeaderValue::from_str(&format!("Bearer {}", token.value)).map_err(|_| {
+                    Attempt::Fatal(Error::usage(
+                        "GITHUB_TOKEN / GH_TOKEN holds characters HTTP does not allow",
+                        "check GITHUB_TOKEN / GH_TOKEN for stray spaces or line breaks.",
+                    ))
+                })?;
+            request = request.header(reqwest::header::AUTHORIZATION, value);
+        }
+        let response = request.send().map_err(|e| {
+            if e.is_redirect() {
+                Attempt::Fatal(Error::network(url, describe_reqwest_error(&e)))
+            } else {
+                Attempt::Retry {
+                    reason: describe_reqwest_error(&e),
+                    wait: None,
+                }
+            }
         })?;
         classify_status(response, url)
     }
@@ -297,6 +345,44 @@ impl Http {
             format!("{last_reason} (after {attempts})"),
         ))
     }
+}
+
+/// Follows up to ten redirects, each to a place a root could name itself:
+/// https anywhere, plain http only on loopback (CONTRACT 2.3). A redirect
+/// must not turn an https request into one an attacker on the path can read
+/// or rewrite.
+fn redirect_policy() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() >= 10 {
+            attempt.error("more than 10 redirects")
+        } else if !is_allowed_url(attempt.url()) {
+            let refused = format!(
+                "refusing a redirect to {}: plain http is only allowed on a loopback address",
+                attempt.url()
+            );
+            attempt.error(refused)
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// https anywhere, plain http only to a loopback host.
+fn is_allowed_url(url: &reqwest::Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => is_loopback(url),
+        _ => false,
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or("");
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || bare
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// What the downloader tells the caller while bytes arrive.

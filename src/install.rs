@@ -193,6 +193,19 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         }
     }
     let executables = mark_executables(staging.path(), &extracted.files, &verified.executables)?;
+    // A command missing from an archive would leave its bin-dir link of the
+    // previous version dangling (or pointing at a directory of that name).
+    if !matches!(kind, Format::Bare) {
+        if let Some(missing) = missing_command(&verified.executables, &executables) {
+            return Err(Error::verification_with_hint(
+                format!(
+                    "{} has no regular file {missing} at its top, a command it must hold",
+                    verified.origin.asset
+                ),
+                "the release is malformed; report it to the publisher.",
+            ));
+        }
+    }
     if executables.is_empty() {
         return Err(Error::verification_with_hint(
             format!(
@@ -424,6 +437,18 @@ fn mark_executables(staging: &Path, files: &[PathBuf], declared: &[String]) -> R
         }
     }
     Ok(found)
+}
+
+/// The first declared command that `found` has neither as is nor as `.exe`.
+fn missing_command<'a>(declared: &'a [String], found: &[String]) -> Option<&'a str> {
+    declared
+        .iter()
+        .find(|name| {
+            !found
+                .iter()
+                .any(|f| f == *name || *f == format!("{name}.exe"))
+        })
+        .map(String::as_str)
 }
 
 /// A foreign release's commands: regular files with an execute bit (or named

@@ -246,6 +246,7 @@ fn newest_kept_copy(dir: &Path) -> Result<Option<(String, PathBuf)>> {
 pub fn uninstall(ctx: &Context) -> Result<SelfUninstallReport> {
     let _lock = ctx.lock()?;
     let removed = crate::uninstall::remove_everything(ctx.config, ctx.env, &ctx.progress)?;
+    crate::uninstall::forget_high_water_marks(&ctx.config.layout);
     let installed_copy = ctx.config.layout.bin_dir.join(if cfg!(windows) {
         "bitnet-install.exe"
     } else {

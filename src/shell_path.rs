@@ -93,7 +93,9 @@ pub fn without_marked_lines(profile: &str) -> Removal {
 }
 
 /// The profiles to edit: `.profile` always; `.bashrc`/`.bash_profile` when they
-/// exist; zsh's `.zshenv` when zsh is in use or it exists.
+/// exist; zsh's `.zshenv` when zsh is the login shell, or when it is installed
+/// and `.zshrc` or `.zshenv` exists, whatever `$SHELL` says (zsh reads no
+/// `.profile`, and people often run it from another login shell).
 fn profiles(env: &Env, home: &Path) -> Vec<PathBuf> {
     let mut list = vec![home.join(".profile")];
     list.extend(
@@ -108,10 +110,21 @@ fn profiles(env: &Env, home: &Path) -> Vec<PathBuf> {
         .unwrap_or_else(|| home.to_path_buf());
     let zshenv = zdotdir.join(".zshenv");
     let uses_zsh = env.var("SHELL").is_some_and(|s| s.ends_with("zsh"));
-    if zshenv.exists() || uses_zsh || env.var("ZDOTDIR").is_some() {
+    let zsh_files_exist = zshenv.exists() || zdotdir.join(".zshrc").exists();
+    if (zsh_files_exist && zsh_installed(env))
+        || zshenv.exists()
+        || uses_zsh
+        || env.var("ZDOTDIR").is_some()
+    {
         list.push(zshenv);
     }
     list
+}
+
+/// A `zsh` executable in one of the `PATH` directories.
+fn zsh_installed(env: &Env) -> bool {
+    env.var("PATH")
+        .is_some_and(|path| std::env::split_paths(path).any(|dir| dir.join("zsh").is_file()))
 }
 
 fn fish_conf(env: &Env, home: &Path) -> Option<PathBuf> {

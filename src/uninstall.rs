@@ -1,6 +1,7 @@
 //! Removal: one version (exactly the files its receipt lists, so anything a
 //! user put beside them stays), or everything the installer made: versions,
-//! receipts, links into the prefix, PATH edits, cache and state. Never a file
+//! receipts, links into the prefix, PATH edits, cache and state, except the
+//! index high-water marks (only `self uninstall` forgets them). Never a file
 //! it did not create.
 
 use std::path::Path;
@@ -11,6 +12,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::layout::Layout;
 use crate::progress::Progress;
 use crate::receipt::{self, Receipt};
+use crate::state::State;
 
 /// Removes the files a receipt lists, the directories they leave empty, and
 /// the receipt itself.
@@ -41,8 +43,9 @@ fn remove_empty_parents(path: &Path, stop: &Path) {
     }
 }
 
-/// `uninstall --all`: everything but the installer itself. Returns the
-/// versions removed.
+/// `uninstall --all`: everything but the installer itself and the index
+/// high-water marks, which outlive it: forgetting them would let an older,
+/// unexpired signed index be accepted again. Returns the versions removed.
 pub fn remove_everything(config: &Config, env: &Env, progress: &Progress) -> Result<Vec<String>> {
     let layout = &config.layout;
     let receipts = receipt::read_all(&layout.receipts_dir())?;
@@ -59,7 +62,7 @@ pub fn remove_everything(config: &Config, env: &Env, progress: &Progress) -> Res
     for dir in [layout.receipts_dir(), layout.versions_dir()] {
         let _ = std::fs::remove_dir(dir);
     }
-    let _ = std::fs::remove_file(layout.state_path());
+    keep_only_high_water_marks(layout)?;
     let _ = std::fs::remove_dir_all(layout.tmp_dir());
     let _ = std::fs::remove_dir_all(&layout.cache_dir);
     let _ = std::fs::remove_file(layout.lock_path());
@@ -85,6 +88,27 @@ fn remove_bin_copies(layout: &Layout, receipts: &[Receipt]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Rewrites the state with its high-water marks alone (removes it when there are none).
+fn keep_only_high_water_marks(layout: &Layout) -> Result<()> {
+    let path = layout.state_path();
+    let marks = State::load(&path)?.index_high_water;
+    if marks.is_empty() {
+        let _ = std::fs::remove_file(&path);
+        return Ok(());
+    }
+    State {
+        index_high_water: marks,
+        ..State::default()
+    }
+    .save(&path)
+}
+
+/// `self uninstall`: what `uninstall --all` keeps, the high-water marks and the prefix.
+pub fn forget_high_water_marks(layout: &Layout) {
+    let _ = std::fs::remove_file(layout.state_path());
+    let _ = std::fs::remove_dir(&layout.prefix);
 }
 
 /// Links in the bin dir that point into the prefix; other files stay.

@@ -203,25 +203,31 @@ pub fn verify_file_signature(
     Err(Error::verification(message))
 }
 
-/// The `key:value` tokens of a trusted comment; bare words are ignored.
+/// The `key:value` tokens of a trusted comment; bare words are ignored. A key
+/// given twice has no value: which one was meant is not for us to guess.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TrustedComment {
-    pairs: BTreeMap<String, String>,
+    pairs: BTreeMap<String, Option<String>>,
 }
 
 impl TrustedComment {
     pub fn parse(text: &str) -> Self {
-        let pairs = text
+        let mut pairs = BTreeMap::new();
+        for (key, value) in text
             .split_whitespace()
             .filter_map(|token| token.split_once(':'))
             .filter(|(k, _)| !k.is_empty())
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        {
+            pairs
+                .entry(key.to_string())
+                .and_modify(|v| *v = None)
+                .or_insert_with(|| Some(value.to_string()));
+        }
         TrustedComment { pairs }
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs.get(key).map(String::as_str)
+        self.pairs.get(key)?.as_deref()
     }
 
     pub fn number(&self, key: &str) -> Option<u64> {
@@ -237,8 +243,8 @@ impl TrustedComment {
                 named_product.unwrap_or("(none)")
             )));
         }
-        let named_version = self.get("version").and_then(crate::version::parse_version);
-        if named_version.as_ref() != Some(version) {
+        // Exactly the version's own spelling: `v0.3.2` binds nothing.
+        if self.get("version") != Some(version.to_string().as_str()) {
             return Err(Error::verification(format!(
                 "the signed checksums are for version '{}', not {version}",
                 self.get("version").unwrap_or("(none)")
@@ -379,6 +385,19 @@ mod tests {
         assert!(tc
             .require_release("other", &semver::Version::parse("0.3.2").unwrap())
             .is_err());
+    }
+
+    #[test]
+    fn only_one_exactly_spelled_version_binds() {
+        let version = semver::Version::parse("0.3.2").unwrap();
+        for comment in [
+            "product:bitnet version:v0.3.2",
+            "product:bitnet version:0.3.1 version:0.3.2",
+            "product:bitnet product:other version:0.3.2",
+        ] {
+            let tc = TrustedComment::parse(comment);
+            assert!(tc.require_release("bitnet", &version).is_err(), "{comment}");
+        }
     }
 
     #[test]

@@ -32,12 +32,12 @@ impl Plan {
     /// offers the same release.
     pub fn download(&self, ctx: &Context, product: &Product, work: &Path) -> Result<Downloaded> {
         let Evidence::SignedSums { release, .. } = &self.evidence else {
-            return self.fetch_checked(ctx, &self.asset, &self.evidence, product.source, work);
+            return self.fetch_checked(ctx, &self.asset, &self.evidence, work);
         };
         if let Some(cached) = self.cached_copy(ctx, work)? {
             return Ok(cached);
         }
-        let first = self.fetch_checked(ctx, &self.asset, &self.evidence, product.source, work);
+        let first = self.fetch_checked(ctx, &self.asset, &self.evidence, work);
         let downloaded = match (first, product.source) {
             (Err(e), SourceSpec::Roots(roots))
                 if roots.len() > 1 && e.another_source_may_help() =>
@@ -79,31 +79,21 @@ impl Plan {
     }
 
     /// Streams one asset into `work`, hashing it, then checks it against
-    /// `evidence`. The source's token goes along (GitHub drops it on a
-    /// redirect to another host); the size the source announced is the cap.
+    /// `evidence`. The size the source announced is the cap.
     fn fetch_checked(
         &self,
         ctx: &Context,
         asset: &RemoteAsset,
         evidence: &Evidence,
-        source: &SourceSpec,
         work: &Path,
     ) -> Result<Downloaded> {
-        let headers: Vec<(&str, String)> = match source {
-            SourceSpec::GitHub(gh) => gh
-                .token
-                .iter()
-                .map(|t| ("authorization", format!("Bearer {t}")))
-                .collect(),
-            SourceSpec::Roots(_) => Vec::new(),
-        };
         let dest = work.join(&asset.name);
         let cap = asset.size.unwrap_or(DEFAULT_MAX_ASSET_BYTES);
         ctx.progress
             .step(&format!("downloading {}", asset.location.display()));
-        let fetched =
-            ctx.fetcher
-                .fetch_to_file(&asset.location, &headers, &dest, cap, &asset.name)?;
+        let fetched = ctx
+            .fetcher
+            .fetch_to_file(&asset.location, &[], &dest, cap, &asset.name)?;
         evidence.check(asset, &dest, fetched.sha256, &ctx.config.keys)?;
         Ok(Downloaded {
             path: dest,
@@ -151,7 +141,7 @@ impl Plan {
                             release: Box::new(release),
                         };
                         let _ = std::fs::remove_file(work.join(name));
-                        self.fetch_checked(ctx, &asset, &evidence, product.source, work)
+                        self.fetch_checked(ctx, &asset, &evidence, work)
                     });
             match attempt {
                 Ok(done) => {

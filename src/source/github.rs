@@ -28,7 +28,6 @@ const MAX_PAGE_BYTES: u64 = 8 * 1024 * 1024;
 pub struct GitHub {
     pub api: String,
     pub repo: String,
-    pub token: Option<String>,
     /// `v` for bitnet, `bitnet-install-v` for the installer itself.
     pub tag_prefix: String,
     /// A foreign repository: any tag, read leniently (see the module doc).
@@ -59,16 +58,12 @@ struct ApiAsset {
 }
 
 impl GitHub {
-    /// Request headers: the API version and the token, when there is one.
+    /// Request headers: the API version (the token is the HTTP layer's).
     pub fn headers(&self) -> Vec<(&'static str, String)> {
-        let mut headers = vec![
+        vec![
             ("accept", "application/vnd.github+json".to_string()),
             ("x-github-api-version", "2022-11-28".to_string()),
-        ];
-        if let Some(token) = &self.token {
-            headers.push(("authorization", format!("Bearer {token}")));
-        }
-        headers
+        ]
     }
 
     /// Every non-draft release whose tag is `<prefix><semver>`.
@@ -181,7 +176,6 @@ mod tests {
         let gh = GitHub {
             api: DEFAULT_API.into(),
             repo: DEFAULT_REPO.into(),
-            token: None,
             tag_prefix: "v".into(),
             lenient_tags: false,
             exact_tag: None,
@@ -204,7 +198,6 @@ mod tests {
         let gh = GitHub {
             api: DEFAULT_API.into(),
             repo: "ggml-org/llama.cpp".into(),
-            token: None,
             tag_prefix: String::new(),
             lenient_tags: true,
             exact_tag: Some(("nightly".into(), crate::version::version_for_tag("nightly"))),

@@ -757,3 +757,148 @@ fn file_swapped_between_verification_and_installation() {
     assert!(out.stdout.contains("changed after"), "{out}");
     assert_refused(&world, &out, 5, &before, "bitnet-cli 0.3.1");
 }
+
+/// A plain-http host, `mirror.example`, reached through a local proxy that
+/// serves `world`'s files: what an attacker on the path would answer.
+fn plain_http_mirror(world: &World) -> TestServer {
+    let proxy = TestServer::http(world.root.clone());
+    let root = world.root.clone();
+    proxy.handle(move |request| {
+        let path = request.path.strip_prefix("http://mirror.example/")?;
+        std::fs::read(root.join(path)).ok().map(Response::ok)
+    });
+    proxy
+}
+
+#[test]
+fn downgrade_by_redirect_to_plain_http() {
+    let asset = format!("/v0.3.2/{}", asset_032());
+    for path in ["/index.json", asset.as_str()] {
+        let world = world_with(&["0.3.2"]);
+        let mirror = plain_http_mirror(&world);
+        let downgrade = format!("http://mirror.example{path}");
+        world.server.fault(path, Fault::Redirect(downgrade.clone()));
+        let out = Output::run(world.cmd().env("HTTP_PROXY", mirror.base_url()).args([
+            "install",
+            "--from",
+            &world.root_url(),
+        ]));
+        out.assert_code(4);
+        assert!(out.stderr.contains(&downgrade), "{out}");
+        assert!(mirror.requests().is_empty(), "nothing goes over plain http");
+        assert!(!world.bin.join("bitnet-cli").exists(), "{out}");
+    }
+}
+
+#[test]
+fn github_token_sent_only_to_the_api_host_over_https() {
+    type Start = fn(std::path::PathBuf) -> TestServer;
+    let elsewhere: [Start; 2] = [
+        |root| TestServer::https(root),
+        |root| TestServer::http(root),
+    ];
+    for start in elsewhere {
+        let world = World::new();
+        let storage = start(world.root.clone());
+        let written =
+            world.publish(&ReleaseBuilder::new("bitnet", "0.3.2").asset_standard(TARGET, None));
+        let mut release =
+            world
+                .github("scratch/only")
+                .publish_dir("v0.3.2", &world.root, &written.dir, true);
+        for asset in release.assets.iter_mut().filter(|a| a.name == asset_032()) {
+            asset.browser_download_url = asset
+                .browser_download_url
+                .replace(&world.server.base_url(), &storage.base_url());
+        }
+        world.github("microsoft/BitNet").add(release);
+        let out = Output::run(
+            world
+                .cmd()
+                .env("GITHUB_TOKEN", "tok123")
+                .args(["install", "--target", TARGET]),
+        );
+        out.assert_code(0);
+        assert_eq!(
+            storage.count(&format!("/v0.3.2/{}", asset_032())),
+            1,
+            "{out}"
+        );
+        for request in storage.requests() {
+            assert_eq!(request.header("authorization"), None, "{}", request.target);
+        }
+        for request in world.server.requests() {
+            assert_eq!(
+                request.header("authorization"),
+                Some("Bearer tok123"),
+                "every file on the API host gets the token: {}",
+                request.target
+            );
+        }
+    }
+}
+
+#[test]
+fn command_that_is_a_directory_or_missing() {
+    let server = || Entry::file("bitnet-server", fake_exe("bitnet-server", "0.3.2"), 0o755);
+    let as_directory = vec![
+        Entry::dir("bitnet-cli"),
+        Entry::file("bitnet-cli/readme.txt", "not a program", 0o644),
+        server(),
+    ];
+    for entries in [as_directory, vec![server()]] {
+        let release = ReleaseBuilder::new("bitnet", "0.3.2")
+            .asset_raw(&asset_032(), tar_gz_entries(&entries));
+        let world = refused_upgrade(5, release, |_| {});
+        let out = world.run(&["install", "--from", &world.root_url(), "--version", "0.3.2"]);
+        assert!(out.stderr.contains("bitnet-cli"), "{out}");
+    }
+}
+
+#[test]
+fn trusted_comment_version_not_spelled_exactly() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    for comment in [
+        release_trusted_comment(now, "bitnet", "v0.3.2"),
+        format!(
+            "{} version:0.3.2",
+            release_trusted_comment(now, "bitnet", "0.3.1")
+        ),
+    ] {
+        refused_upgrade(5, good_032(), |world| {
+            let sums = world.root.join("v0.3.2/SHA256SUMS");
+            let bytes = std::fs::read(&sums).unwrap();
+            write_signed(&sums, &bytes, &world.key, &comment);
+        });
+    }
+}
+
+#[test]
+fn rollback_to_an_older_signed_index_after_uninstall_all() {
+    let world = world_with(&["0.3.1"]);
+    install(&world, &[]).assert_code(0);
+    world.run(&["uninstall", "--all"]).assert_code(0);
+    let now = unix_now();
+    world.publish(&good_032());
+    write_index(
+        &world.root,
+        "bitnet",
+        &["0.3.1", "0.3.2"],
+        &world.key,
+        now - 1000,
+        now + 3600,
+    );
+    let out = install(&world, &["--json"]);
+    out.assert_code(5);
+    assert!(out.stdout.contains("rolled back"), "{out}");
+    assert!(!world.bin.join("bitnet-cli").exists(), "{out}");
+
+    world.run(&["self", "uninstall"]).assert_code(0);
+    assert!(
+        !world.prefix.join("state.json").exists(),
+        "self uninstall forgets everything"
+    );
+}

@@ -470,7 +470,15 @@ fn uninstall_all_takes_back_exactly_what_was_added() {
         "the profile it created is gone"
     );
     assert!(!world.home.join(".config/fish/conf.d/bitnet.fish").exists());
-    assert_eq!(World::tree(&world.prefix), ["my-notes.txt"]);
+    // Only the rollback high-water marks outlive `uninstall --all`.
+    assert_eq!(World::tree(&world.prefix), ["my-notes.txt", "state.json"]);
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(world.prefix.join("state.json")).unwrap()).unwrap();
+    assert_eq!(state["previous"], serde_json::Value::Null, "{state}");
+    assert!(
+        !state["index_high_water"].as_object().unwrap().is_empty(),
+        "{state}"
+    );
     let mut bin = World::tree(&world.bin);
     bin.retain(|n| n != "bitnet-install");
     assert_eq!(bin, ["my-link", "my-tool"]);
@@ -611,4 +619,66 @@ fn another_bitnet_cli_earlier_on_path_is_reported() {
         &[("PATH", &world.path_env())],
     );
     assert!(!out.stderr.contains("comes earlier on PATH"), "{out}");
+}
+
+/// With HOME unset and no passwd entry (a uid nobody declared), the advice
+/// "give --prefix and --bin-dir" works as given: the cache follows the prefix.
+#[test]
+fn with_no_home_prefix_and_bin_dir_are_enough() {
+    use std::os::unix::process::CommandExt;
+    // Only root can run a process as a uid with no passwd entry.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: needs root to run as a uid with no passwd entry");
+        return;
+    }
+    let world = World::new();
+    publish(&world, &["0.1.0"], &["0.1.0"]);
+    const NOBODY_KNOWN: u32 = 54_321;
+    let chown = Command::new("chown")
+        .args(["-R", &NOBODY_KNOWN.to_string()])
+        .arg(world.dir.path())
+        .status()
+        .unwrap();
+    assert!(chown.success());
+    let mut cmd = world.cmd();
+    cmd.env_remove("HOME")
+        .env_remove("BITNET_HOME")
+        .env_remove("BITNET_BIN_DIR")
+        .uid(NOBODY_KNOWN)
+        .args(["install", "--from"])
+        .arg(&world.root)
+        .arg("--prefix")
+        .arg(&world.prefix)
+        .arg("--bin-dir")
+        .arg(&world.bin)
+        .arg("--no-modify-path");
+    let out = Output::run(&mut cmd);
+    out.assert_code(0);
+    assert!(world.bin.join("bitnet-cli").exists(), "{out}");
+}
+
+/// zsh reads no `.profile`: with zsh installed and a `.zshrc`, the PATH line
+/// goes into `.zshenv` even when `$SHELL` names another shell.
+#[test]
+fn zsh_users_get_zshenv_whatever_shell_says() {
+    let world = path_world();
+    std::fs::write(world.home.join(".zshrc"), "setopt autocd\n").unwrap();
+    install_modifying_path(&world, &[("SHELL", "/bin/bash")], &[]).assert_code(0);
+    let zshenv = std::fs::read_to_string(world.home.join(".zshenv")).unwrap_or_default();
+    assert!(
+        zshenv.contains(&world.prefix.join("env").display().to_string()),
+        "{zshenv:?}"
+    );
+    assert_eq!(read(&world.home.join(".zshrc")), "setopt autocd\n");
+}
+
+#[test]
+fn quiet_prints_no_key_override_warning() {
+    let world = World::new();
+    publish(&world, &["0.1.0"], &["0.1.0"]);
+    let out = run(&world, &["install", "-q"]);
+    out.assert_code(0);
+    assert_eq!(out.stderr, "", "{out}");
+    let loud = run(&world, &["install", "--force"]);
+    assert!(loud.stderr.contains("trusting the public key"), "{loud}");
 }
