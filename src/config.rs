@@ -280,6 +280,8 @@ pub struct Config {
     pub force: bool,
     pub allow_unverified: bool,
     pub dry_run: bool,
+    /// `-y`: every question (see `prompt`) is answered yes.
+    pub assume_yes: bool,
     pub json: bool,
     pub quiet: bool,
     pub verbose: bool,
@@ -432,6 +434,7 @@ impl Config {
             force: options.force,
             allow_unverified: options.allow_unverified,
             dry_run: options.dry_run,
+            assume_yes: options.yes,
             json: options.json,
             quiet: options.quiet || options.json,
             verbose: options.verbose,

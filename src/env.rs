@@ -1,5 +1,6 @@
 //! The seam to the outside world: environment variables, the home directory, the
-//! current executable, the clock and whether stderr is a terminal. Everything
+//! current executable, the clock and whether stdin and stderr are terminals
+//! (colour, and whether a question can be asked: see `prompt`). Everything
 //! else receives an `Env` and never reads `std::env` itself, so tests build one
 //! with a temporary HOME and fixed values and run in parallel.
 
@@ -15,6 +16,7 @@ pub struct Env {
     /// Seconds since the Unix epoch; fixed in tests so expiry is deterministic.
     pub now: u64,
     pub stderr_is_terminal: bool,
+    pub stdin_is_terminal: bool,
 }
 
 impl Env {
@@ -32,6 +34,7 @@ impl Env {
                 .map(|d| d.as_secs())
                 .unwrap_or(0),
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            stdin_is_terminal: std::io::stdin().is_terminal(),
         }
     }
 
@@ -46,6 +49,7 @@ impl Env {
             current_exe: None,
             now,
             stderr_is_terminal: false,
+            stdin_is_terminal: false,
         }
     }
 
@@ -65,6 +69,12 @@ impl Env {
     /// A boolean flag variable: set to anything but `0`/`false`/`no`.
     pub fn flag(&self, name: &str) -> bool {
         matches!(self.var(name), Some(v) if !matches!(v.to_ascii_lowercase().as_str(), "0" | "false" | "no" | "off"))
+    }
+
+    /// Whether someone can answer a question: stdin and stderr both terminals
+    /// (rustup's rule; `curl | sh` gets one only through install.sh's `</dev/tty`).
+    pub fn is_interactive(&self) -> bool {
+        self.stdin_is_terminal && self.stderr_is_terminal
     }
 
     pub fn set_var(&mut self, name: &str, value: &str) {

@@ -40,6 +40,7 @@ mod lock;
 mod plan;
 mod platform;
 mod progress;
+mod prompt;
 mod receipt;
 mod report;
 mod select;

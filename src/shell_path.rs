@@ -157,6 +157,15 @@ pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<
     }
     if let Some(store) = crate::sys::user_path_store() {
         let dir = bin_dir.display().to_string();
+        if !on_path(env, bin_dir)
+            && !path_change_accepted(
+                config,
+                env,
+                &[PathBuf::from("the user Path (HKCU\\Environment)")],
+            )?
+        {
+            return Ok(());
+        }
         crate::sys::edit_user_path(store.as_ref(), &dir, crate::sys::PathEdit::Add)?;
         if !on_path(env, bin_dir) {
             progress.info(&format!(
@@ -169,33 +178,26 @@ pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<
         return Ok(());
     };
     let (sh, fish) = env_scripts(config);
+    let edits = profile_edits(env, home, &sh, &fish)?;
+    let files: Vec<PathBuf> = edits.iter().map(|(path, _)| path.clone()).collect();
+    if !files.is_empty() && !path_change_accepted(config, env, &files)? {
+        progress.info(&format!(
+            "PATH left as it is: add {} to it yourself, or run `. {}` in each new shell",
+            bin_dir.display(),
+            sh.display()
+        ));
+        crate::atomic::write_file(&sh, sh_env_script(bin_dir).as_bytes())?;
+        return Ok(());
+    }
     crate::atomic::write_file(&sh, sh_env_script(bin_dir).as_bytes())?;
     crate::atomic::write_file(&fish, fish_env_script(bin_dir).as_bytes())?;
-    let line = source_line(&sh);
-    for profile in profiles(env, home) {
-        match std::fs::read_to_string(&profile) {
-            Ok(current) => {
-                if let Some(text) = with_line(&current, &line) {
-                    write_profile(&profile, &text)?;
-                }
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(parent) = profile.parent() {
-                    std::fs::create_dir_all(parent).at("create", parent)?;
-                }
-                crate::atomic::write_file(&profile, new_profile(&line).as_bytes())?;
-            }
-            Err(e) => return Err(crate::error::Error::io("read", &profile, e)),
+    for (path, edit) in edits {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).at("create", parent)?;
         }
-    }
-    if let Some(conf) = fish_conf(env, home) {
-        let text = format!(
-            "source {} {MARKER}\n",
-            sh_quote(&fish.display().to_string())
-        );
-        if std::fs::read_to_string(&conf).ok().as_deref() != Some(text.as_str()) {
-            std::fs::create_dir_all(conf.parent().unwrap_or(home)).at("create", &conf)?;
-            crate::atomic::write_file(&conf, text.as_bytes())?;
+        match edit {
+            ProfileEdit::Rewrite(text) => write_profile(&path, &text)?,
+            ProfileEdit::Create(text) => crate::atomic::write_file(&path, text.as_bytes())?,
         }
     }
     if !on_path(env, bin_dir) {
@@ -206,6 +208,64 @@ pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<
         ));
     }
     Ok(())
+}
+
+/// A change to one shell profile: its new text, or a new file.
+enum ProfileEdit {
+    Rewrite(String),
+    Create(String),
+}
+
+/// The profiles (and fish's conf.d file) that do not source the env scripts
+/// yet, with what they would become. Empty once PATH was set up: only the
+/// first modification asks.
+fn profile_edits(
+    env: &Env,
+    home: &Path,
+    sh: &Path,
+    fish: &Path,
+) -> Result<Vec<(PathBuf, ProfileEdit)>> {
+    let line = source_line(sh);
+    let mut edits = Vec::new();
+    for profile in profiles(env, home) {
+        match std::fs::read_to_string(&profile) {
+            Ok(current) => {
+                if let Some(text) = with_line(&current, &line) {
+                    edits.push((profile, ProfileEdit::Rewrite(text)));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                edits.push((profile, ProfileEdit::Create(new_profile(&line))));
+            }
+            Err(e) => return Err(crate::error::Error::io("read", &profile, e)),
+        }
+    }
+    if let Some(conf) = fish_conf(env, home) {
+        let text = format!(
+            "source {} {MARKER}\n",
+            sh_quote(&fish.display().to_string())
+        );
+        if std::fs::read_to_string(&conf).ok().as_deref() != Some(text.as_str()) {
+            edits.push((conf, ProfileEdit::Create(text)));
+        }
+    }
+    Ok(edits)
+}
+
+/// rustup's question before it touches PATH (Enter means yes).
+fn path_change_accepted(config: &Config, env: &Env, files: &[PathBuf]) -> Result<bool> {
+    let listed: Vec<String> = files.iter().map(|f| format!("  {}", f.display())).collect();
+    crate::prompt::confirm(
+        env,
+        config.assume_yes,
+        &format!(
+            "To put {} on PATH, bitnet-install will add a line to:\n{}",
+            config.layout.bin_dir.display(),
+            listed.join("\n")
+        ),
+        "Modify PATH?",
+        crate::prompt::DefaultAnswer::Yes,
+    )
 }
 
 /// Profiles keep their permissions; only their text changes.

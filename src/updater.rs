@@ -92,6 +92,7 @@ impl UpdaterBuilder {
         let mut options = self.options;
         options.fill_from_env(&env)?;
         options.quiet = true;
+        options.yes = true;
         options.no_modify_path = true;
         let config = Config::new(&options, &env)?;
         Ok(Updater { config, env })

@@ -5,12 +5,17 @@ use crate::context::Context;
 use crate::error::{exit, Result};
 use crate::install;
 use crate::output::Output;
+use crate::prompt::{self, DefaultAnswer};
 use crate::receipt::{self, Receipt};
 use crate::report::UninstallReport;
 use crate::state::State;
 use crate::version;
 
 pub fn run(ctx: &Context, out: &Output, requested: Option<&str>) -> Result<i32> {
+    if requested.is_none() && !everything_confirmed(ctx)? {
+        ctx.progress.info("nothing was removed");
+        return Ok(exit::OK);
+    }
     let _lock = ctx.lock()?;
     let Some(requested) = requested else {
         return uninstall_everything(ctx, out);
@@ -52,6 +57,24 @@ fn uninstall_everything(ctx: &Context, out: &Output) -> Result<i32> {
         everything: true,
     });
     Ok(exit::OK)
+}
+
+/// rustup's question before `self uninstall`, for `uninstall --all` (Enter
+/// means no).
+fn everything_confirmed(ctx: &Context) -> Result<bool> {
+    let layout = ctx.layout();
+    prompt::confirm(
+        ctx.env,
+        ctx.config.assume_yes,
+        &format!(
+            "This removes every installed version of {} in {}, its commands in {} and the PATH lines bitnet-install added.",
+            ctx.config.product,
+            layout.prefix.display(),
+            layout.bin_dir.display()
+        ),
+        "Continue?",
+        DefaultAnswer::No,
+    )
 }
 
 /// The version to activate when the active one is uninstalled: the previous

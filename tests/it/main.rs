@@ -8,6 +8,8 @@ mod attacks;
 #[cfg(unix)]
 mod bootstrap;
 mod cli;
+#[cfg(unix)]
+mod cli_prompts;
 #[cfg(feature = "fault-injection")]
 mod crash;
 mod github;
