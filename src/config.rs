@@ -25,6 +25,7 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 use crate::http::{HttpOptions, Proxies, Token};
 use crate::layout::{self, Layout};
+use crate::output::ColorWhen;
 use crate::platform::{CpuChoice, GpuChoice, Preferences};
 use crate::source::github::{self, GitHub};
 use crate::source::Root;
@@ -36,26 +37,35 @@ pub const INSTALLER: &str = "bitnet-install";
 /// The executables a bitnet release provides; only these reach the bin dir.
 pub const PRODUCT_EXECUTABLES: &[&str] = &["bitnet-cli", "bitnet-server"];
 
-/// The options of CONTRACT 3 as given, before validation. Clap parses them
-/// for the command line (feature `cli`); the `Updater` fills them in directly.
+/// The options of CONTRACT 3 as given, before validation, in the groups that
+/// each command takes (`cli` flattens into a command only the groups that mean
+/// something to it); the `Updater` fills them in directly.
+#[derive(Debug, Default, Clone)]
+pub struct Options {
+    pub release: ReleaseArgs,
+    pub network: NetworkArgs,
+    pub platform: PlatformArgs,
+    pub location: LocationArgs,
+    pub change: ChangeArgs,
+    pub output: OutputArgs,
+    /// `self update` only: a mirror of the installer's own releases.
+    pub update_root: Option<String>,
+}
+
+/// Which release: version, channel and where releases come from.
 #[derive(Debug, Default, Clone)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
-pub struct Options {
-    /// Print the installer's own version (with no value), or choose the version
-    /// to install: latest, 0.3, 0.3.2, or a semver requirement.
-    #[cfg_attr(feature = "cli", arg(long = "version", global = true, env = "BITNET_VERSION", num_args = 0..=1, default_missing_value = "", value_name = "REQ"))]
+pub struct ReleaseArgs {
+    /// The version to install: latest, 0.3 (newest 0.3.x), 0.3.2, or a semver
+    /// requirement such as ^0.3. With no value: print the installer's own version.
+    #[cfg_attr(feature = "cli", arg(long = "version", env = "BITNET_VERSION", num_args = 0..=1, default_missing_value = "", value_name = "REQ"))]
     pub version: Option<String>,
-
-    /// Print the installer's own version.
-    #[cfg_attr(feature = "cli", arg(short = 'V', global = true))]
-    pub print_version: bool,
 
     /// Which pre-releases `latest` may pick.
     #[cfg_attr(
         feature = "cli",
         arg(
             long,
-            global = true,
             env = "BITNET_CHANNEL",
             value_name = "CHANNEL",
             ignore_case = true
@@ -68,73 +78,25 @@ pub struct Options {
     /// give several, tried in order.
     #[cfg_attr(
         feature = "cli",
-        arg(
-            long = "from",
-            global = true,
-            env = "BITNET_DIST_SERVER",
-            value_name = "ROOT"
-        )
+        arg(long = "from", env = "BITNET_DIST_SERVER", value_name = "ROOT")
     )]
     pub from: Vec<String>,
 
-    /// A mirror of the installer's own releases, for `self update`.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, global = true, env = "BITNET_UPDATE_ROOT", value_name = "ROOT")
-    )]
-    pub update_root: Option<String>,
-
-    /// Another GitHub repository (OWNER/NAME).
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "OWNER/NAME"))]
-    pub repo: Option<String>,
-
     /// With --repo: the program you want, when a release holds several tools
     /// (default: the repository's name).
-    #[cfg_attr(feature = "cli", arg(long = "bin", global = true, value_name = "NAME"))]
+    #[cfg_attr(feature = "cli", arg(long = "bin", value_name = "NAME"))]
     pub bin: Option<String>,
+}
 
-    /// Override the detected target triple.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "TRIPLE"))]
-    pub target: Option<String>,
-
-    /// Override CPU detection.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, global = true, value_name = "CPU", ignore_case = true)
-    )]
-    pub cpu: Option<CpuChoice>,
-
-    /// Override GPU detection.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, global = true, value_name = "GPU", ignore_case = true)
-    )]
-    pub gpu: Option<GpuChoice>,
-
-    /// Where versions, receipts and state live.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, global = true, env = "BITNET_HOME", value_name = "DIR")
-    )]
-    pub prefix: Option<PathBuf>,
-
-    /// Where the commands are linked.
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, global = true, env = "BITNET_BIN_DIR", value_name = "DIR")
-    )]
-    pub bin_dir: Option<PathBuf>,
-
-    /// Do not touch shell profiles or the registry.
-    #[cfg_attr(feature = "cli", arg(long, global = true, env = "BITNET_NO_MODIFY_PATH", value_parser = clap::builder::FalseyValueParser::new()))]
-    pub no_modify_path: bool,
-
+/// How downloads are made and checked.
+#[derive(Debug, Default, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct NetworkArgs {
     /// Trust this minisign public key (base64 or a .pub file) instead of the built-in ones.
     #[cfg_attr(
         feature = "cli",
         arg(
             long,
-            global = true,
             env = "BITNET_PUBLIC_KEY",
             hide_env_values = true,
             value_name = "KEY|FILE"
@@ -143,58 +105,117 @@ pub struct Options {
     pub public_key: Option<String>,
 
     /// An extra trusted root certificate (PEM).
-    #[cfg_attr(
-        feature = "cli",
-        arg(long, global = true, env = "SSL_CERT_FILE", value_name = "FILE")
-    )]
+    #[cfg_attr(feature = "cli", arg(long, env = "SSL_CERT_FILE", value_name = "FILE"))]
     pub ca_cert: Option<PathBuf>,
 
     /// Connect and read-idle timeout in seconds.
     #[cfg_attr(
         feature = "cli",
-        arg(long, global = true, env = "BITNET_TIMEOUT", value_name = "SECONDS")
+        arg(long, env = "BITNET_TIMEOUT", value_name = "SECONDS")
     )]
     pub timeout: Option<u64>,
 
     /// Use only the download cache and local roots.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub offline: bool,
+}
+
+/// The platform, when detection should be overridden.
+#[derive(Debug, Default, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct PlatformArgs {
+    /// Override the detected target triple.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "TRIPLE"))]
+    pub target: Option<String>,
+
+    /// Override CPU detection.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "CPU", ignore_case = true))]
+    pub cpu: Option<CpuChoice>,
+
+    /// Override GPU detection.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "GPU", ignore_case = true))]
+    pub gpu: Option<GpuChoice>,
+}
+
+/// Which installation: the product and where it lives.
+#[derive(Debug, Default, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct LocationArgs {
+    /// Another GitHub repository (OWNER/NAME) instead of BitNet; its
+    /// installation is kept apart from BitNet's.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "OWNER/NAME"))]
+    pub repo: Option<String>,
+
+    /// Where versions, receipts and state live.
+    #[cfg_attr(feature = "cli", arg(long, env = "BITNET_HOME", value_name = "DIR"))]
+    pub prefix: Option<PathBuf>,
+
+    /// Where the commands are linked.
+    #[cfg_attr(feature = "cli", arg(long, env = "BITNET_BIN_DIR", value_name = "DIR"))]
+    pub bin_dir: Option<PathBuf>,
+}
+
+/// What an install or update may change.
+#[derive(Debug, Default, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct ChangeArgs {
+    /// Do not touch shell profiles or the registry.
+    #[cfg_attr(feature = "cli", arg(long, env = "BITNET_NO_MODIFY_PATH", value_parser = clap::builder::FalseyValueParser::new()))]
+    pub no_modify_path: bool,
 
     /// Allow going to an older version.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub allow_downgrade: bool,
 
     /// Reinstall a version that is already installed.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub force: bool,
 
     /// With --repo: install a release that offers nothing to verify it with.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub allow_unverified: bool,
 
     /// Resolve the release and pick the asset, print the plan, change nothing.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub dry_run: bool,
+}
 
-    /// Answer yes to every question.
-    #[cfg_attr(feature = "cli", arg(short = 'y', long, global = true))]
+/// What is printed, and whether to ask.
+#[derive(Debug, Default, Clone)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+pub struct OutputArgs {
+    /// Answer yes to every question (without a terminal nothing is asked).
+    #[cfg_attr(feature = "cli", arg(short = 'y', long))]
     pub yes: bool,
 
     /// Print only errors.
-    #[cfg_attr(feature = "cli", arg(short = 'q', long, global = true))]
+    #[cfg_attr(feature = "cli", arg(short = 'q', long))]
     pub quiet: bool,
 
     /// Explain each step.
-    #[cfg_attr(feature = "cli", arg(short = 'v', long, global = true))]
+    #[cfg_attr(feature = "cli", arg(short = 'v', long))]
     pub verbose: bool,
 
     /// Print machine-readable JSON on stdout.
-    #[cfg_attr(feature = "cli", arg(long, global = true))]
+    #[cfg_attr(feature = "cli", arg(long))]
     pub json: bool,
 
-    /// When to use colour.
-    #[cfg_attr(feature = "cli", arg(long, global = true, value_name = "WHEN", value_parser = ["auto", "always", "never"]))]
-    pub color: Option<String>,
+    /// When to use colour (NO_COLOR turns it off under auto).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "WHEN"))]
+    pub color: Option<ColorWhen>,
+}
+
+impl OutputArgs {
+    /// These options given before a command count for it too (`-q list`).
+    pub fn or(self, before: &OutputArgs) -> OutputArgs {
+        OutputArgs {
+            yes: self.yes || before.yes,
+            quiet: self.quiet || before.quiet,
+            verbose: self.verbose || before.verbose,
+            json: self.json || before.json,
+            color: self.color.or(before.color),
+        }
+    }
 }
 
 impl Options {
@@ -203,33 +224,39 @@ impl Options {
     /// has no clap, calls this so a host program's variables still count.
     pub fn fill_from_env(&mut self, env: &Env) -> Result<()> {
         let text = |name: &str| env.var(name).filter(|v| !v.is_empty()).map(String::from);
-        self.version = self.version.take().or_else(|| text("BITNET_VERSION"));
-        if let (None, Some(name)) = (self.channel, text("BITNET_CHANNEL")) {
-            self.channel = Some(Channel::parse(&name)?);
+        let release = &mut self.release;
+        release.version = release.version.take().or_else(|| text("BITNET_VERSION"));
+        if let (None, Some(name)) = (release.channel, text("BITNET_CHANNEL")) {
+            release.channel = Some(Channel::parse(&name)?);
         }
-        if self.from.is_empty() {
-            self.from = text("BITNET_DIST_SERVER").into_iter().collect();
+        if release.from.is_empty() {
+            release.from = text("BITNET_DIST_SERVER").into_iter().collect();
         }
         self.update_root = self
             .update_root
             .take()
             .or_else(|| text("BITNET_UPDATE_ROOT"));
-        self.prefix = self
+        let location = &mut self.location;
+        location.prefix = location
             .prefix
             .take()
             .or_else(|| text("BITNET_HOME").map(PathBuf::from));
-        self.bin_dir = self
+        location.bin_dir = location
             .bin_dir
             .take()
             .or_else(|| text("BITNET_BIN_DIR").map(PathBuf::from));
-        self.no_modify_path |= env.flag("BITNET_NO_MODIFY_PATH");
-        self.public_key = self.public_key.take().or_else(|| text("BITNET_PUBLIC_KEY"));
-        self.ca_cert = self
+        self.change.no_modify_path |= env.flag("BITNET_NO_MODIFY_PATH");
+        let network = &mut self.network;
+        network.public_key = network
+            .public_key
+            .take()
+            .or_else(|| text("BITNET_PUBLIC_KEY"));
+        network.ca_cert = network
             .ca_cert
             .take()
             .or_else(|| text("SSL_CERT_FILE").map(PathBuf::from));
-        if self.timeout.is_none() {
-            self.timeout = parse_number(env, "BITNET_TIMEOUT")?;
+        if network.timeout.is_none() {
+            network.timeout = parse_number(env, "BITNET_TIMEOUT")?;
         }
         Ok(())
     }
@@ -307,7 +334,7 @@ pub fn host_os() -> &'static str {
 impl Config {
     pub fn new(options: &Options, env: &Env) -> Result<Config> {
         let os = host_os();
-        let channel = options.channel.unwrap_or_default();
+        let channel = options.release.channel.unwrap_or_default();
         let github_api = env
             .var("GITHUB_API_URL")
             .unwrap_or(github::DEFAULT_API)
@@ -315,18 +342,18 @@ impl Config {
         let token = env
             .first_var(&["GITHUB_TOKEN", "GH_TOKEN"])
             .map(String::from);
-        let repo = match &options.repo {
+        let repo = match &options.location.repo {
             Some(r) => Some(parse_repo(r)?),
             None => None,
         };
-        let version_text = options.version.as_deref().unwrap_or("latest");
+        let version_text = options.release.version.as_deref().unwrap_or("latest");
         // A foreign project's tags need not be semver (`b3672`, `jq-1.6`).
         let requirement = if repo.is_some() {
             Requirement::parse_or_tag(version_text)?
         } else {
             Requirement::parse(version_text)?
         };
-        let roots = parse_roots(&options.from)?;
+        let roots = parse_roots(&options.release.from)?;
         let source = match (roots.is_empty(), &repo) {
             (false, Some(_)) => {
                 return Err(Error::usage(
@@ -364,14 +391,14 @@ impl Config {
             SourceSpec::Roots(update_roots)
         };
         let preferences = Preferences {
-            cpu: options.cpu.unwrap_or(CpuChoice::Auto),
-            gpu: options.gpu.unwrap_or(GpuChoice::Auto),
+            cpu: options.platform.cpu.unwrap_or(CpuChoice::Auto),
+            gpu: options.platform.gpu.unwrap_or(GpuChoice::Auto),
         };
-        let keys = match options.public_key.as_deref() {
+        let keys = match options.network.public_key.as_deref() {
             Some(value) => TrustedKeys::from_user(value, |p| std::fs::read_to_string(p).ok())?,
             None => TrustedKeys::built_in(),
         };
-        let prefix = pick_dir(&options.prefix, || {
+        let prefix = pick_dir(&options.location.prefix, || {
             let default = layout::default_prefix(os, env)?;
             Ok(match &repo {
                 Some(repo) => foreign_prefix(&default, repo),
@@ -379,7 +406,9 @@ impl Config {
             })
         })?;
         let layout = Layout {
-            bin_dir: pick_dir(&options.bin_dir, || layout::default_bin_dir(os, env))?,
+            bin_dir: pick_dir(&options.location.bin_dir, || {
+                layout::default_bin_dir(os, env)
+            })?,
             cache_dir: match env.var("BITNET_CACHE_DIR") {
                 Some(dir) => absolute(PathBuf::from(dir)),
                 // With no home the cache follows the prefix, so that `--prefix`
@@ -391,7 +420,7 @@ impl Config {
             },
             prefix,
         };
-        let timeout = options.timeout.unwrap_or(30);
+        let timeout = options.network.timeout.unwrap_or(30);
         if timeout == 0 {
             return Err(Error::usage(
                 "the timeout must be at least one second",
@@ -399,7 +428,7 @@ impl Config {
             ));
         }
         let http = HttpOptions {
-            ca_cert: options.ca_cert.clone(),
+            ca_cert: options.network.ca_cert.clone(),
             timeout: Duration::from_secs(timeout),
             proxies: Proxies::from_env(env),
             token: token.map(|value| Token {
@@ -417,27 +446,27 @@ impl Config {
             channel,
             source,
             update_source,
-            bin: match (&options.bin, &repo) {
+            bin: match (&options.release.bin, &repo) {
                 (Some(bin), _) => bin.clone(),
                 (None, Some(repo)) => repo_name(repo).to_string(),
                 (None, None) => PRODUCT.to_string(),
             },
             foreign_repo: repo.is_some(),
-            target: options.target.clone(),
+            target: options.platform.target.clone(),
             preferences,
             layout,
-            modify_path: !options.no_modify_path,
+            modify_path: !options.change.no_modify_path,
             keys,
             http,
-            offline: options.offline,
-            allow_downgrade: options.allow_downgrade,
-            force: options.force,
-            allow_unverified: options.allow_unverified,
-            dry_run: options.dry_run,
-            assume_yes: options.yes,
-            json: options.json,
-            quiet: options.quiet || options.json,
-            verbose: options.verbose,
+            offline: options.network.offline,
+            allow_downgrade: options.change.allow_downgrade,
+            force: options.change.force,
+            allow_unverified: options.change.allow_unverified,
+            dry_run: options.change.dry_run,
+            assume_yes: options.output.yes,
+            json: options.output.json,
+            quiet: options.output.quiet || options.output.json,
+            verbose: options.output.verbose,
             lock_wait: Duration::from_secs(parse_number(env, "BITNET_LOCK_TIMEOUT")?.unwrap_or(60)),
             keep: parse_number(env, "BITNET_KEEP")?.unwrap_or(3).max(1) as usize,
             cache_max_bytes: parse_number(env, "BITNET_CACHE_MAX_BYTES")?
@@ -565,7 +594,7 @@ mod tests {
         argv.extend_from_slice(args);
         let cli = crate::cli::Cli::try_parse_from(argv).expect("arguments parse");
         let env = Env::fixed("/home/u", vars, 0);
-        let mut options = cli.options;
+        let mut options = cli.options();
         options.fill_from_env(&env)?;
         Config::new(&options, &env)
     }

@@ -19,7 +19,14 @@ fn main() -> ExitCode {
         }
         Err(e) => return usage_error(&e),
     };
-    if cli.options.print_version || cli.options.version.as_deref() == Some("") {
+    let asked_version = match &cli.command {
+        None => cli.install.release.version.as_deref(),
+        Some(Command::Install(args) | Command::Update { args, .. }) => {
+            args.release.version.as_deref()
+        }
+        Some(_) => None,
+    };
+    if cli.print_version || asked_version == Some("") {
         output::print_line(&format!("bitnet-install {}", env!("CARGO_PKG_VERSION")));
         return ExitCode::SUCCESS;
     }
@@ -30,10 +37,11 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let env = Env::from_process();
-    output::colour_choice(cli.options.color.as_deref(), &env).write_global();
+    let wanted = cli.output();
+    output::colour_choice(wanted.color, &env).write_global();
     let output = Output {
-        json: cli.options.json,
-        quiet: cli.options.quiet,
+        json: wanted.json,
+        quiet: wanted.quiet,
     };
     let code = commands::run_cli(&cli, &env, &output);
     ExitCode::from(finish(code, output) as u8)

@@ -73,15 +73,24 @@ impl Output {
     }
 }
 
-/// `--color` (`auto` when absent or invalid: `Config` reports a bad value)
-/// with the environment, as cargo and anstream decide: `always`/`never` win;
+/// `--color`: when stderr gets styles.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+pub enum ColorWhen {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+/// `--color` (`auto` when absent) with the environment, as cargo and anstream decide: `always`/`never` win;
 /// otherwise `NO_COLOR` (any non-empty value) turns colour off, then
 /// `CLICOLOR_FORCE` (not `0`) turns it on, then `CLICOLOR=0` off, and else
 /// stderr must be a terminal that is not `TERM=dumb`. Only stderr is styled.
-pub fn colour_choice(flag: Option<&str>, env: &Env) -> ColorChoice {
-    let on = match flag {
-        Some("always") => true,
-        Some("never") => false,
+pub fn colour_choice(flag: Option<ColorWhen>, env: &Env) -> ColorChoice {
+    let on = match flag.unwrap_or_default() {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
         _ if env.var("NO_COLOR").is_some() => false,
         _ if env.var("CLICOLOR_FORCE").is_some_and(|v| v != "0") => true,
         _ if env.var("CLICOLOR") == Some("0") => false,
@@ -155,7 +164,7 @@ fn stderr() -> AutoStream<io::Stderr> {
 mod tests {
     use super::*;
 
-    fn choice(flag: Option<&str>, vars: &[(&str, &str)], terminal: bool) -> ColorChoice {
+    fn choice(flag: Option<ColorWhen>, vars: &[(&str, &str)], terminal: bool) -> ColorChoice {
         let mut env = Env::fixed("/h", vars, 0);
         env.stderr_is_terminal = terminal;
         colour_choice(flag, &env)
@@ -164,9 +173,12 @@ mod tests {
     #[test]
     fn the_flag_beats_the_environment() {
         use ColorChoice::{Always, Never};
-        assert_eq!(choice(Some("always"), &[("NO_COLOR", "1")], false), Always);
         assert_eq!(
-            choice(Some("never"), &[("CLICOLOR_FORCE", "1")], true),
+            choice(Some(ColorWhen::Always), &[("NO_COLOR", "1")], false),
+            Always
+        );
+        assert_eq!(
+            choice(Some(ColorWhen::Never), &[("CLICOLOR_FORCE", "1")], true),
             Never
         );
     }
@@ -174,7 +186,7 @@ mod tests {
     #[test]
     fn auto_follows_no_color_clicolor_and_the_terminal() {
         use ColorChoice::{Always, Never};
-        for flag in [None, Some("auto")] {
+        for flag in [None, Some(ColorWhen::Auto)] {
             assert_eq!(choice(flag, &[], true), Always);
             assert_eq!(choice(flag, &[], false), Never);
             assert_eq!(choice(flag, &[("NO_COLOR", "1")], true), Never);

@@ -49,34 +49,34 @@ pub struct UpdaterBuilder {
 impl UpdaterBuilder {
     /// A static root (CONTRACT 2.3) instead of GitHub Releases.
     pub fn from(mut self, root: &str) -> Self {
-        self.options.from.push(root.to_string());
+        self.options.release.from.push(root.to_string());
         self
     }
 
     /// A version requirement such as `0.3` (default: latest of the channel).
     pub fn version(mut self, requirement: &str) -> Self {
-        self.options.version = Some(requirement.to_string());
+        self.options.release.version = Some(requirement.to_string());
         self
     }
 
     pub fn channel(mut self, channel: Channel) -> Self {
-        self.options.channel = Some(channel);
+        self.options.release.channel = Some(channel);
         self
     }
 
     pub fn prefix(mut self, prefix: impl Into<PathBuf>) -> Self {
-        self.options.prefix = Some(prefix.into());
+        self.options.location.prefix = Some(prefix.into());
         self
     }
 
     pub fn bin_dir(mut self, bin_dir: impl Into<PathBuf>) -> Self {
-        self.options.bin_dir = Some(bin_dir.into());
+        self.options.location.bin_dir = Some(bin_dir.into());
         self
     }
 
     /// Trust this minisign key instead of the built-in ones.
     pub fn public_key(mut self, key: &str) -> Self {
-        self.options.public_key = Some(key.to_string());
+        self.options.network.public_key = Some(key.to_string());
         self
     }
 
@@ -91,9 +91,9 @@ impl UpdaterBuilder {
         let env = self.env.unwrap_or_else(Env::from_process);
         let mut options = self.options;
         options.fill_from_env(&env)?;
-        options.quiet = true;
-        options.yes = true;
-        options.no_modify_path = true;
+        options.output.quiet = true;
+        options.output.yes = true;
+        options.change.no_modify_path = true;
         let config = Config::new(&options, &env)?;
         Ok(Updater { config, env })
     }

@@ -25,7 +25,7 @@ use crate::version::{self, Channel, Requirement};
 
 /// Validates the options into a `Config` and runs the command.
 pub fn run_cli(cli: &Cli, env: &Env, out: &Output) -> Result<i32> {
-    let config = Config::new(&cli.options, env)?;
+    let config = Config::new(&cli.options(), env)?;
     let ctx = Context::new(&config, env);
     run(cli.command.as_ref(), &ctx, out)
 }
@@ -34,20 +34,22 @@ pub fn run_cli(cli: &Cli, env: &Env, out: &Output) -> Result<i32> {
 /// exists.
 fn run(command: Option<&Command>, ctx: &Context, out: &Output) -> Result<i32> {
     match command {
-        None | Some(Command::Install) => install::run(ctx, out),
-        Some(Command::Update { check }) => update::run(ctx, out, *check),
-        Some(Command::List { remote }) => list::run(ctx, out, *remote),
-        Some(Command::Use { version }) => use_version::run(ctx, out, version),
-        Some(Command::Rollback) => rollback::run(ctx, out),
-        Some(Command::Uninstall { version, all }) => {
+        None | Some(Command::Install(_)) => install::run(ctx, out),
+        Some(Command::Update { check, .. }) => update::run(ctx, out, *check),
+        Some(Command::List { remote, .. }) => list::run(ctx, out, *remote),
+        Some(Command::Use { version, .. }) => use_version::run(ctx, out, version),
+        Some(Command::Rollback(_)) => rollback::run(ctx, out),
+        Some(Command::Uninstall { version, all, .. }) => {
             uninstall::run(ctx, out, version.as_deref().filter(|_| !*all))
         }
-        Some(Command::Verify) => verify::run(ctx, out),
-        Some(Command::Detect) => detect::run(ctx, out),
-        Some(Command::SelfCmd(SelfCommand::Update { check })) => self_cmd::update(ctx, out, *check),
-        Some(Command::SelfCmd(SelfCommand::Rollback)) => self_cmd::rollback(ctx, out),
-        Some(Command::SelfCmd(SelfCommand::Uninstall)) => self_cmd::uninstall(ctx, out),
-        Some(Command::Cache(CacheCommand::Clean)) => cache::clean(ctx, out),
+        Some(Command::Verify(_)) => verify::run(ctx, out),
+        Some(Command::Detect { .. }) => detect::run(ctx, out),
+        Some(Command::SelfCmd(SelfCommand::Update { check, .. })) => {
+            self_cmd::update(ctx, out, *check)
+        }
+        Some(Command::SelfCmd(SelfCommand::Rollback(_))) => self_cmd::rollback(ctx, out),
+        Some(Command::SelfCmd(SelfCommand::Uninstall(_))) => self_cmd::uninstall(ctx, out),
+        Some(Command::Cache(CacheCommand::Clean(_))) => cache::clean(ctx, out),
         Some(Command::Completions { .. }) => {
             Err(Error::internal("completions reached the command layer"))
         }

@@ -129,3 +129,80 @@ fn a_failed_name_lookup_reads_as_one_plain_sentence() {
     );
     assert!(!out.stderr.contains("Query {"), "{out}");
 }
+
+#[test]
+fn each_command_lists_only_the_options_it_uses() {
+    let world = World::new();
+    let help = |args: &[&str]| {
+        let out = world.run(args);
+        out.assert_code(0);
+        out.stdout
+    };
+    let completions = help(&["completions", "--help"]);
+    for absent in [
+        "--cpu",
+        "--gpu",
+        "--dry-run",
+        "--from",
+        "--prefix",
+        "--json",
+    ] {
+        assert!(!completions.contains(absent), "{absent}:\n{completions}");
+    }
+    let list = help(&["list", "--help"]);
+    assert!(list.contains("--remote") && list.contains("--from") && list.contains("--prefix"));
+    for absent in ["--cpu", "--dry-run", "--force", "--update-root"] {
+        assert!(!list.contains(absent), "{absent}:\n{list}");
+    }
+    let uninstall = help(&["uninstall", "--help"]);
+    assert!(uninstall.contains("--yes") && uninstall.contains("--repo"));
+    assert!(!uninstall.contains("--from"), "{uninstall}");
+    let self_update = help(&["self", "update", "--help"]);
+    assert!(
+        self_update.contains("[env: BITNET_UPDATE_ROOT=]"),
+        "{self_update}"
+    );
+    assert!(!self_update.contains("--cpu"), "{self_update}");
+    // The default command keeps every install option, grouped.
+    for page in [help(&["--help"]), help(&["install", "--help"])] {
+        for wanted in [
+            "--cpu",
+            "--dry-run",
+            "--from",
+            "--prefix",
+            "Platform:",
+            "Output:",
+        ] {
+            assert!(page.contains(wanted), "{wanted}:\n{page}");
+        }
+    }
+}
+
+#[test]
+fn an_install_option_before_another_command_is_refused_and_output_options_count() {
+    let world = World::new();
+    let out = world.run(&["--cpu", "avx2", "list"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("--cpu is an option of install, not of `list`"),
+        "{out}"
+    );
+    let out = world.run(&["--json", "list"]);
+    out.assert_code(0);
+    assert!(out.stdout.trim_start().starts_with('['), "{out}");
+    let out = world.run(&["list", "--cpu", "avx2"]);
+    out.assert_code(2);
+}
+
+#[test]
+fn color_is_a_value_enum_with_its_values_checked() {
+    let world = World::new();
+    let out = world.run(&["list", "--color", "sometimes"]);
+    out.assert_code(2);
+    assert!(
+        out.stderr
+            .contains("[possible values: auto, always, never]"),
+        "{out}"
+    );
+}

@@ -86,12 +86,13 @@ fn open_pty() -> (std::fs::File, OwnedFd) {
     }
 }
 
-/// The world's binary with `--from` its root, PATH edits allowed.
+/// The world's binary (`--from` its root where it reads one), PATH edits allowed.
 fn command(world: &World, args: &[&str]) -> Command {
     let mut cmd = world.cmd();
-    cmd.env_remove("BITNET_NO_MODIFY_PATH")
-        .args(args)
-        .args(["--from", world.root_url().as_str()]);
+    cmd.env_remove("BITNET_NO_MODIFY_PATH").args(args);
+    if crate::lifecycle::reads_a_source(args) {
+        cmd.args(["--from", world.root_url().as_str()]);
+    }
     cmd
 }
 

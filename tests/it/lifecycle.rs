@@ -20,14 +20,28 @@ pub fn publish(world: &World, versions: &[&str], offered: &[&str]) {
     world.publish_index("bitnet", offered);
 }
 
+/// Runs `args`, with `--from` the world's root for the commands that read a source.
 pub fn run_with(world: &World, args: &[&str], extra_env: &[(&str, &str)]) -> Output {
     let root = world.root_url();
     let mut cmd = world.cmd();
-    cmd.args(args).args(["--from", root.as_str()]);
+    cmd.args(args);
+    if reads_a_source(args) {
+        cmd.args(["--from", root.as_str()]);
+    }
     for (k, v) in extra_env {
         cmd.env(k, v);
     }
     Output::run(&mut cmd)
+}
+
+/// Whether the command takes `--from` (the others refuse it).
+pub fn reads_a_source(args: &[&str]) -> bool {
+    match args.first() {
+        None => true,
+        Some(first) => {
+            first.starts_with('-') || ["install", "update", "list", "detect"].contains(first)
+        }
+    }
 }
 
 pub fn run(world: &World, args: &[&str]) -> Output {
