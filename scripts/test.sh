@@ -12,6 +12,7 @@ DEBIAN_PACKAGES=(
     curl wget     # install.sh download paths
     tinyproxy     # proxy tests through a real proxy
     ruby          # ruby -c on the Homebrew formula
+    groff-base    # the man pages are rendered in a test (zsh above: completion test too)
     rpm           # rpmbuild and rpm -qip on the RPM spec
     rpmlint lintian makepkg pacman-package-manager  # the channels' own checkers
     zip unzip     # zip assets made and read by the reference tools

@@ -74,6 +74,25 @@ impl Cli {
     }
 }
 
+/// The completion script for `shell`. clap_complete's bash generator names a
+/// hyphenated binary's nested commands two ways (`bitnet__install__subcmd__self`
+/// where it reads the words typed, `bitnet__subcmd__install__subcmd__self`
+/// where it completes them), so nothing past the first word completed; the
+/// second spelling is made the first.
+pub fn completion_script(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "bitnet-install", &mut script);
+    if shell != clap_complete::Shell::Bash {
+        return script;
+    }
+    String::from_utf8_lossy(&script)
+        .replace(
+            "bitnet__subcmd__install__subcmd__",
+            "bitnet__install__subcmd__",
+        )
+        .into_bytes()
+}
+
 /// `command` and its subcommands with the variables that are set but empty
 /// taken off their options.
 fn without_empty_variables(command: clap::Command) -> clap::Command {

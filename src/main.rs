@@ -3,8 +3,6 @@
 
 use std::process::ExitCode;
 
-use clap::CommandFactory;
-
 use bitnet_install::cli::{Cli, Command};
 use bitnet_install::commands;
 use bitnet_install::output::{self, Output};
@@ -31,9 +29,7 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     if let Some(Command::Completions { shell }) = &cli.command {
-        let mut script = Vec::new();
-        clap_complete::generate(*shell, &mut Cli::command(), "bitnet-install", &mut script);
-        output::print_bytes(&script);
+        output::print_bytes(&bitnet_install::cli::completion_script(*shell));
         return ExitCode::SUCCESS;
     }
     let env = Env::from_process();

@@ -9,7 +9,7 @@ use bitnet_install::publish::packaging::{self, PackagingRequest};
 use bitnet_install::publish::scripts::Origin;
 use bitnet_install::publish::{self, PackageFormat, PackageRequest, TrustedKeys};
 use bitnet_install::{Env, Result};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -24,6 +24,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Write the man pages bitnet-install.1 and bitnet-release.1 into a directory.
+    Man {
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Generate an unencrypted minisign key pair NAME.key and NAME.pub.
     Keygen {
         #[arg(long, value_name = "DIR")]
@@ -137,6 +142,12 @@ fn main() -> ExitCode {
 
 fn run(command: Command, now: u64) -> Result<()> {
     match command {
+        Command::Man { out } => {
+            let commands = vec![bitnet_install::cli::Cli::command(), Cli::command()];
+            for path in publish::man::write_pages(&out, commands)? {
+                output::print_line(&path.display().to_string());
+            }
+        }
         Command::Keygen {
             output_dir,
             name,

@@ -7,6 +7,7 @@
 mod atomic;
 mod index;
 mod keys;
+pub mod man;
 mod names;
 mod package;
 pub mod packaging;

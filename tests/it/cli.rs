@@ -206,3 +206,123 @@ fn color_is_a_value_enum_with_its_values_checked() {
         "{out}"
     );
 }
+
+/// `COMPREPLY` in a real bash after sourcing the generated script, for the
+/// words typed so far (the last one being completed).
+fn bash_completes(script: &std::path::Path, words: &[&str]) -> String {
+    let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+    let program = format!(
+        "source '{}'\n\
+         COMP_WORDS=({})\n\
+         COMP_CWORD=$(( ${{#COMP_WORDS[@]}} - 1 ))\n\
+         COMP_LINE=\"${{COMP_WORDS[*]}}\"; COMP_POINT=${{#COMP_LINE}}\n\
+         _bitnet__install bitnet-install \"${{COMP_WORDS[COMP_CWORD]}}\" \"${{COMP_WORDS[COMP_CWORD-1]}}\"\n\
+         echo \"${{COMPREPLY[*]}}\"",
+        script.display(),
+        quoted.join(" ")
+    );
+    let out = std::process::Command::new("bash")
+        .args(["--norc", "--noprofile", "-c", &program])
+        .output()
+        .expect("bash is installed");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn completion_script(world: &World, shell: &str) -> std::path::PathBuf {
+    let out = world.run(&["completions", shell]);
+    out.assert_code(0);
+    let path = world.tmp.join(format!("completion.{shell}"));
+    std::fs::write(&path, &out.stdout).unwrap();
+    path
+}
+
+#[test]
+fn bash_completes_nested_commands_options_and_values() {
+    let world = World::new();
+    let script = completion_script(&world, "bash");
+    let words = |typed: &[&str]| -> Vec<String> {
+        bash_completes(&script, typed)
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    };
+    let after_self = words(&["bitnet-install", "self", ""]);
+    for wanted in ["update", "rollback", "uninstall"] {
+        assert!(after_self.contains(&wanted.to_string()), "{after_self:?}");
+    }
+    assert_eq!(
+        words(&["bitnet-install", "install", "--chan"]),
+        ["--channel"]
+    );
+    for typed in [
+        &["bitnet-install", "--cpu", ""][..],
+        &["bitnet-install", "install", "--cpu", ""],
+        &["bitnet-install", "detect", "--cpu", ""],
+    ] {
+        assert_eq!(
+            words(typed),
+            ["auto", "baseline", "avx2", "avx512", "neon"],
+            "{typed:?}"
+        );
+    }
+    assert_eq!(
+        words(&["bitnet-install", "list", "--color", ""]),
+        ["auto", "always", "never"]
+    );
+    assert!(words(&["bitnet-install", "completions", "--c"]).is_empty());
+}
+
+/// zsh (installed by scripts/test.sh) loads the script and defines the
+/// completion function, which offers the values of the enumerations.
+#[test]
+fn zsh_loads_the_completion_script() {
+    let world = World::new();
+    let script = completion_script(&world, "zsh");
+    let program = format!(
+        "autoload -U compinit; compinit -u -d '{}/zcompdump'; source '{}'; whence -w _bitnet-install; functions _bitnet-install",
+        world.tmp.display(),
+        script.display()
+    );
+    let out = std::process::Command::new("zsh")
+        .args(["-f", "-c", &program])
+        .output()
+        .expect("zsh is installed");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{out:?}");
+    assert!(text.starts_with("_bitnet-install: function"), "{text}");
+    assert!(text.contains("auto baseline avx2 avx512 neon"), "{text}");
+}
+
+#[test]
+fn man_pages_render_for_both_binaries() {
+    let world = World::new();
+    let out = crate::support::world::Output::run(
+        std::process::Command::new(env!("CARGO_BIN_EXE_bitnet-release"))
+            .args(["man", "--out"])
+            .arg(&world.tmp),
+    );
+    out.assert_code(0);
+    for (page, wanted) in [
+        ("bitnet-install.1", "completions"),
+        ("bitnet-release.1", "keygen"),
+    ] {
+        let path = world.tmp.join(page);
+        let roff = std::fs::read_to_string(&path).unwrap();
+        assert!(roff.starts_with(".ie \\n(.g .ds Aq"), "{roff}");
+        assert!(roff.contains(".TH "), "{roff}");
+        let rendered = std::process::Command::new("groff")
+            .args(["-man", "-Tutf8", "-ww"])
+            .arg(&path)
+            .output()
+            .expect("groff is installed");
+        assert!(rendered.status.success(), "{rendered:?}");
+        assert!(
+            rendered.stderr.is_empty(),
+            "groff warns: {}",
+            String::from_utf8_lossy(&rendered.stderr)
+        );
+        let text = String::from_utf8_lossy(&rendered.stdout);
+        assert!(text.contains("NAME") && text.contains(wanted), "{text}");
+    }
+}
