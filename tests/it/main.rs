@@ -22,4 +22,5 @@ mod packaging;
 mod repo;
 mod security_table;
 mod server_selftest;
+mod snap;
 mod updater;
