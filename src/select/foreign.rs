@@ -844,7 +844,7 @@ mod tests {
             &AUTO,
         )
         .unwrap();
-        assert_eq!(sel.asset, "ripgrep-14.1.0-x86_64-pc-windows-msvc.zip");
+        assert_eq!(sel.asset, "ripgrep-15.1.0-x86_64-pc-windows-msvc.zip");
         assert!(sel.emulated);
         assert!(
             sel.notes[0].contains("Windows' x64 emulation"),
@@ -862,7 +862,7 @@ mod tests {
         // The native build still wins, and it is not emulated.
         let sel = select_foreign_asset(&ripgrep, "ripgrep", &target("aarch64-apple-darwin"), &AUTO)
             .unwrap();
-        assert_eq!(sel.asset, "ripgrep-14.1.0-aarch64-apple-darwin.tar.gz");
+        assert_eq!(sel.asset, "ripgrep-15.1.0-aarch64-apple-darwin.tar.gz");
         assert!(!sel.emulated && sel.notes.is_empty());
     }
 
@@ -992,8 +992,8 @@ mod tests {
         assert!(pick(&with(CpuChoice::Avx2)).ends_with("-avx2-cuda-12-0.tar.gz"));
         assert!(pick(&with(CpuChoice::Baseline)).ends_with("-noavx-cuda-12-0.tar.gz"));
         assert!(pick(&AUTO).ends_with("-avx2-cuda-12-0.tar.gz"));
-        // llama.cpp b3672 has CUDA builds for Windows only.
-        let llama = corpus_assets("llama.cpp.json");
+        // llama.cpp b10621 has CUDA builds for Windows only.
+        let llama = corpus_assets("llama.cpp-b10621.json");
         let sel = select_foreign_asset(
             &llama,
             "llama.cpp",
@@ -1001,7 +1001,7 @@ mod tests {
             &with(CpuChoice::Auto),
         )
         .unwrap();
-        assert_eq!(sel.asset, "llama-b3672-bin-ubuntu-x64.zip");
+        assert_eq!(sel.asset, "llama-b10621-bin-ubuntu-x64.tar.gz");
         assert!(sel.notes[0].contains("no CUDA build"), "{:?}", sel.notes);
         // An old driver with CUDA builds on offer stays a refusal.
         let old = windows_x64(HASWELL, Some("10.2"));
