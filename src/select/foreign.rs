@@ -87,7 +87,7 @@ enum Word {
 fn classify(t: &str) -> Option<Word> {
     use Word::*;
     Some(match t {
-        "linux" | "ubuntu" | "debian" | "manylinux" => Os("linux"),
+        "linux" | "lin" | "ubuntu" | "debian" | "manylinux" => Os("linux"),
         "musllinux" => OsEnv("linux", "musl"),
         "darwin" | "macos" | "osx" | "mac" | "macosx" | "apple" => Os("macos"),
         "windows" | "win" | "win32" | "mingw" | "mingw32" | "mingw64" => {
@@ -1008,6 +1008,26 @@ mod tests {
         let e = select_foreign_asset(&engines, "cortex.llamacpp", &old, &with(CpuChoice::Auto))
             .unwrap_err();
         assert_eq!(e.exit_code(), 3);
+    }
+
+    /// Raspberry Pi's pico-sdk-tools shorten Linux to `lin`, as others shorten to `win` and `mac`.
+    #[test]
+    fn lin_is_linux() {
+        let tools = [
+            "pico-sdk-tools-2.2.0-aarch64-lin.tar.gz",
+            "pico-sdk-tools-2.2.0-mac.zip",
+            "pico-sdk-tools-2.2.0-x86_64-lin.tar.gz",
+        ];
+        let pick = |triple: &str| choose(&tools, "pioasm", &target(triple), &AUTO).asset;
+        assert_eq!(
+            pick("x86_64-unknown-linux-gnu"),
+            "pico-sdk-tools-2.2.0-x86_64-lin.tar.gz"
+        );
+        assert_eq!(
+            pick("aarch64-unknown-linux-gnu"),
+            "pico-sdk-tools-2.2.0-aarch64-lin.tar.gz"
+        );
+        assert_eq!(pick("aarch64-apple-darwin"), "pico-sdk-tools-2.2.0-mac.zip");
     }
 
     /// Cause 7: protobuf's `aarch_64`.
