@@ -170,6 +170,7 @@ fn tokens(stem: &str) -> Vec<String> {
         .replace("x86_64", "x86@64")
         .replace("x86-64", "x86@64")
         .replace("aarch_64", "aarch64")
+        .replace("arm_64", "arm64")
         .replace("install_only", "installonly")
         .replace("64-bit", "64bit")
         .replace("32-bit", "32bit");
@@ -716,7 +717,7 @@ mod tests {
             checks - known
         );
         assert!(
-            projects >= 45 && checks >= 250,
+            projects >= 80 && checks >= 350,
             "corpus too small: {projects} projects, {checks} choices"
         );
     }
@@ -1028,6 +1029,23 @@ mod tests {
             "pico-sdk-tools-2.2.0-aarch64-lin.tar.gz"
         );
         assert_eq!(pick("aarch64-apple-darwin"), "pico-sdk-tools-2.2.0-mac.zip");
+    }
+
+    /// git-town writes 64-bit ARM as `arm_64` (and Intel as `intel_64`): not 32-bit ARM.
+    #[test]
+    fn arm_64_is_aarch64() {
+        let mac = [
+            "git-town_macos_arm_64.tar.gz",
+            "git-town_macos_intel_64.tar.gz",
+        ];
+        let pick = |triple: &str| choose(&mac, "git-town", &target(triple), &AUTO);
+        let arm = pick("aarch64-apple-darwin");
+        assert_eq!(arm.asset, "git-town_macos_arm_64.tar.gz");
+        assert!(!arm.emulated);
+        assert_eq!(
+            pick("x86_64-apple-darwin").asset,
+            "git-town_macos_intel_64.tar.gz"
+        );
     }
 
     /// Cause 7: protobuf's `aarch_64`.
