@@ -5,6 +5,7 @@
 //! here takes the time as a parameter so tests are deterministic.
 
 mod atomic;
+mod debian;
 mod index;
 mod keys;
 mod names;

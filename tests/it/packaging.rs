@@ -453,20 +453,62 @@ impl Drop for DpkgRemove {
     }
 }
 
-#[test]
-fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
-    let r = Rendered::new("0.4.0-beta.1");
+/// The rendered amd64 package tree of a `0.4.0-beta.1` release, built with dpkg-deb.
+fn build_deb(r: &Rendered) -> PathBuf {
     let tree = r.file("deb/bitnet_0.4.0~beta.1-1_amd64");
-    assert!(r
-        .file("deb/bitnet_0.4.0~beta.1-1_arm64/usr/bin/bitnet-cli")
-        .is_file());
-    let deb = r.tmp.path().join("bitnet.deb");
+    let deb = r.tmp.path().join("bitnet_0.4.0~beta.1-1_amd64.deb");
     run_ok(
         tool("dpkg-deb", "dpkg")
             .args(["--build", "--root-owner-group"])
             .arg(&tree)
             .arg(&deb),
     );
+    deb
+}
+
+#[test]
+fn lintian_pedantic_finds_nothing_in_the_debian_package() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let deb = build_deb(&r);
+    let lintian = Output::run(
+        tool("lintian", "lintian")
+            .args(["--pedantic", "--fail-on", "error,warning,pedantic"])
+            .arg(&deb),
+    );
+    assert!(
+        lintian.success() && lintian.stdout.trim().is_empty(),
+        "lintian: {lintian}"
+    );
+
+    // The man pages name their command and point at --help and the homepage.
+    let page = r.file("deb/bitnet_0.4.0~beta.1-1_amd64/usr/share/man/man1/bitnet-cli.1.gz");
+    let text = run_ok(tool("zcat", "gzip").arg(&page)).stdout;
+    assert!(text.starts_with(".TH BITNET\\-CLI 1 "), "{text}");
+    assert!(text.contains("\"bitnet 0.4.0-beta.1\""), "{text}");
+    for expected in [
+        "bitnet\\-cli \\- run 1-bit large language models from the command line",
+        ".B bitnet\\-cli \\-\\-help",
+        ".BR bitnet\\-server (1)",
+        "https://github.com/microsoft/BitNet",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in\n{text}");
+    }
+    let changelog =
+        r.file("deb/bitnet_0.4.0~beta.1-1_amd64/usr/share/doc/bitnet/changelog.Debian.gz");
+    let text = run_ok(tool("zcat", "gzip").arg(&changelog)).stdout;
+    assert!(
+        text.starts_with("bitnet (0.4.0~beta.1-1) unstable; urgency=medium\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
+    let r = Rendered::new("0.4.0-beta.1");
+    assert!(r
+        .file("deb/bitnet_0.4.0~beta.1-1_arm64/usr/bin/bitnet-cli")
+        .is_file());
+    let deb = build_deb(&r);
     let fields = run_ok(tool("dpkg-deb", "dpkg").arg("--field").arg(&deb).args([
         "Package",
         "Version",
