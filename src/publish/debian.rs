@@ -10,8 +10,10 @@ use std::path::Path;
 
 use flate2::{Compression, GzBuilder};
 
+use super::date::Date;
+use super::manpage::man_page;
 use super::packaging::{
-    copy_with_mode, deb_version, set_mode, write_file, Asset, SealedRelease, COMMANDS,
+    copy_with_mode, deb_version, set_mode, write_file, Asset, SealedRelease, COMMANDS, HOMEPAGE,
 };
 use crate::archive::Format;
 use crate::error::{Error, IoContext, Result};
@@ -19,8 +21,6 @@ use crate::extract::{self, Limits};
 
 /// The maintainer named in the control file, the changelog and the copyright file.
 const MAINTAINER: &str = "BitNet maintainers <bitnet@microsoft.com>";
-/// Where the product's source and documentation live.
-const HOMEPAGE: &str = "https://github.com/microsoft/BitNet";
 /// The one lintian tag that does not apply to a package built outside Debian, with
 /// its reason (lintian prints the comment as the override's justification).
 const LINTIAN_OVERRIDES: &str = "\
@@ -150,40 +150,6 @@ fn changelog(release: &SealedRelease, asset: &Asset) -> String {
     )
 }
 
-/// A short man page for a command of the product: what it is, how it is called, and
-/// where its full documentation is (its `--help` and the homepage), nothing invented.
-fn man_page(command: &str, summary: &str, version: &str, date: &Date) -> String {
-    let escaped = command.replace('-', "\\-");
-    let others: Vec<String> = COMMANDS
-        .iter()
-        .filter(|(other, _)| *other != command)
-        .map(|(other, _)| format!(".BR {} (1)", other.replace('-', "\\-")))
-        .collect();
-    format!(
-        ".TH {title} 1 {iso} \"bitnet {version}\" \"User Commands\"\n\
-         .SH NAME\n\
-         {escaped} \\- {summary}\n\
-         .SH SYNOPSIS\n\
-         .B {escaped}\n\
-         .RI [ options ]\n\
-         .SH DESCRIPTION\n\
-         .B {escaped}\n\
-         is one of the command\\-line tools of BitNet, the inference framework for\n\
-         1\\-bit large language models.\n\
-         .SH OPTIONS\n\
-         Run\n\
-         .B {escaped} \\-\\-help\n\
-         for the options of the installed version.\n\
-         .SH SEE ALSO\n\
-         {see_also}\n\
-         .PP\n\
-         {HOMEPAGE}\n",
-        title = command.to_ascii_uppercase().replace('-', "\\-"),
-        iso = date.iso(),
-        see_also = others.join("\n"),
-    )
-}
-
 /// Debian wants documentation gzipped at the best level, without a timestamp.
 fn write_gzip(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut encoder = GzBuilder::new()
@@ -210,76 +176,9 @@ fn set_dir_modes(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// A UTC calendar date and time of day, from Unix seconds.
-struct Date {
-    year: i64,
-    month: u32,
-    day: u32,
-    weekday: usize,
-    seconds_of_day: u64,
-}
-
-impl Date {
-    /// Howard Hinnant's `civil_from_days`.
-    fn from_unix(seconds: u64) -> Date {
-        let days = (seconds / 86_400) as i64;
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-        let year = yoe + era * 400 + i64::from(month <= 2);
-        Date {
-            year,
-            month,
-            day,
-            // 1970-01-01 was a Thursday.
-            weekday: ((days + 4) % 7) as usize,
-            seconds_of_day: seconds % 86_400,
-        }
-    }
-
-    fn iso(&self) -> String {
-        format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
-    }
-
-    fn rfc2822(&self) -> String {
-        const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-        const MONTHS: [&str; 12] = [
-            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-        ];
-        let s = self.seconds_of_day;
-        format!(
-            "{}, {:02} {} {} {:02}:{:02}:{:02} +0000",
-            DAYS[self.weekday],
-            self.day,
-            MONTHS[self.month as usize - 1],
-            self.year,
-            s / 3600,
-            s / 60 % 60,
-            s % 60
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn dates_are_rendered_in_utc() {
-        let date = Date::from_unix(1_763_700_000);
-        assert_eq!(date.iso(), "2025-11-21");
-        assert_eq!(date.rfc2822(), "Fri, 21 Nov 2025 04:40:00 +0000");
-        assert_eq!(
-            Date::from_unix(951_782_400).rfc2822(),
-            "Tue, 29 Feb 2000 00:00:00 +0000"
-        );
-        assert_eq!(Date::from_unix(0).iso(), "1970-01-01");
-    }
 
     #[test]
     fn the_copyright_file_carries_the_whole_license_indented() {

@@ -5,9 +5,11 @@
 //! here takes the time as a parameter so tests are deterministic.
 
 mod atomic;
+mod date;
 mod debian;
 mod index;
 mod keys;
+mod manpage;
 mod names;
 mod package;
 pub mod packaging;

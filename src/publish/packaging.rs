@@ -8,7 +8,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::atomic::{self, Mode, Replace};
+use super::date::Date;
 use super::debian;
+use super::manpage::man_page;
 use super::package::{asset_name, PackageFormat, PackageRequest};
 use crate::digest::Sha256;
 use crate::error::{Error, IoContext, Result};
@@ -17,6 +19,8 @@ use crate::verify::{self, Checksums, TrustedComment, TrustedKeys};
 /// Where GitHub serves release assets: `<base>/<tag>/<asset>`.
 pub const DEFAULT_BASE_URL: &str = "https://github.com/microsoft/BitNet/releases/download";
 
+/// Where the product's source and documentation live.
+pub(super) const HOMEPAGE: &str = "https://github.com/microsoft/BitNet";
 /// The installer's own product name; its releases are tagged `bitnet-install-v<V>`.
 const INSTALLER_PRODUCT: &str = "bitnet-install";
 /// The target of the static installer that the Docker image holds.
@@ -72,6 +76,7 @@ const PRODUCT_TEMPLATES: &[Template] = &[
     template!("aur/PKGBUILD" => "aur/PKGBUILD"),
     template!("aur/.SRCINFO" => "aur/.SRCINFO"),
     template!("rpm/bitnet.spec" => "rpm/bitnet.spec"),
+    template!("LICENSE" => "rpm/LICENSE"),
 ];
 
 /// The control file of each Debian package tree.
@@ -124,6 +129,12 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
     let mut files = Vec::new();
     for template in PRODUCT_TEMPLATES {
         files.push(context.render_file(template)?);
+    }
+    // The RPM spec takes the man pages as plain sources: rpmbuild compresses them.
+    let date = Date::from_unix(release.timestamp);
+    for (command, summary) in COMMANDS {
+        let page = man_page(command, summary, &release.version.to_string(), &date);
+        files.push((PathBuf::from(format!("rpm/{command}.1")), page));
     }
     let mut debs = Vec::new();
     for &(deb_arch, target) in DEB_ARCHES {
@@ -416,6 +427,7 @@ impl Context<'_> {
                 "version" => version.to_string(),
                 "deb_version" => deb_version(version),
                 "rpm_version" => rpm_version(version),
+                "rpm_date" => Date::from_unix(release.timestamp).rpm_changelog(),
                 "pkgver" => pacman_pkgver(version),
                 "tag" => release.tag(),
                 "base_url" => self.base_url.to_string(),
@@ -602,6 +614,7 @@ mod tests {
                             | "version"
                             | "deb_version"
                             | "rpm_version"
+                            | "rpm_date"
                             | "pkgver"
                             | "tag"
                             | "base_url"

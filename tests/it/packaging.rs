@@ -40,9 +40,39 @@ struct Rendered {
 
 impl Rendered {
     fn new(version: &str) -> Rendered {
+        Rendered::of(product_release(version, TARGETS))
+    }
+
+    /// A release whose Linux commands are real ELF executables (`true` and `false`),
+    /// for the checkers that inspect binaries as they would a real release's.
+    fn with_elf_commands(version: &str) -> Rendered {
+        let elf = |path: &str| std::fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        let release =
+            TARGETS
+                .iter()
+                .fold(
+                    ReleaseBuilder::new("bitnet", version),
+                    |release, target| match *target {
+                        "x86_64-unknown-linux-gnu" | "aarch64-unknown-linux-gnu" => release
+                            .asset_tar_gz(
+                                target,
+                                None,
+                                &[
+                                    ("bitnet-cli", elf("/usr/bin/true"), 0o755),
+                                    ("bitnet-server", elf("/usr/bin/false"), 0o755),
+                                ],
+                            ),
+                        _ => release.asset_standard(target, None),
+                    },
+                );
+        Rendered::of(release)
+    }
+
+    fn of(release: ReleaseBuilder) -> Rendered {
+        let version = release.version().to_string();
         let tmp = tempfile::tempdir().expect("temp dir");
         let key = TestKey::generate();
-        let release = product_release(version, TARGETS).write_to(&tmp.path().join("bitnet"), &key);
+        let release = release.write_to(&tmp.path().join("bitnet"), &key);
         let installer = ReleaseBuilder::new("bitnet-install", INSTALLER_VERSION)
             .asset_bare(
                 "x86_64-unknown-linux-gnu",
@@ -67,7 +97,7 @@ impl Rendered {
         Rendered {
             tmp,
             key,
-            version: version.to_string(),
+            version,
             release,
             out,
         }
@@ -468,7 +498,7 @@ fn build_deb(r: &Rendered) -> PathBuf {
 
 #[test]
 fn lintian_pedantic_finds_nothing_in_the_debian_package() {
-    let r = Rendered::new("0.4.0-beta.1");
+    let r = Rendered::with_elf_commands("0.4.0-beta.1");
     let deb = build_deb(&r);
     let lintian = Output::run(
         tool("lintian", "lintian")
@@ -550,25 +580,63 @@ fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
     assert!(!Path::new("/usr/bin/bitnet-cli").exists());
 }
 
+/// `rpmbuild -bb` of the rendered spec with `_sourcedir` holding the two Linux
+/// archives (`x86_64` replaced by `x86_64_archive` when given) and the rendered LICENSE.
+fn rpmbuild(r: &Rendered, name: &str, x86_64_archive: Option<&[u8]>) -> (PathBuf, Output) {
+    let topdir = r.tmp.path().join(name);
+    let sources = topdir.join("SOURCES");
+    std::fs::create_dir_all(&sources).unwrap();
+    for file in ["LICENSE", "bitnet-cli.1", "bitnet-server.1"] {
+        std::fs::copy(r.file(&format!("rpm/{file}")), sources.join(file)).unwrap();
+    }
+    for target in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] {
+        std::fs::copy(
+            r.release.dir.join(r.asset(target)),
+            sources.join(r.asset(target)),
+        )
+        .unwrap();
+    }
+    if let Some(bytes) = x86_64_archive {
+        std::fs::write(sources.join(r.asset("x86_64-unknown-linux-gnu")), bytes).unwrap();
+    }
+    let out = Output::run(
+        tool("rpmbuild", "rpm")
+            .arg("-bb")
+            .arg("--define")
+            .arg(format!("_topdir {}", topdir.display()))
+            // The Packager tag comes from the build system, not the spec.
+            .args([
+                "--define",
+                "packager BitNet maintainers <bitnet@microsoft.com>",
+            ])
+            .arg(r.file("rpm/bitnet.spec")),
+    );
+    let rpm = topdir.join("RPMS/x86_64/bitnet-0.4.0~beta.1-1.x86_64.rpm");
+    (rpm, out)
+}
+
+#[test]
+fn rpmlint_finds_nothing_in_the_spec_or_the_built_package() {
+    let r = Rendered::with_elf_commands("0.4.0-beta.1");
+    let (rpm, built) = rpmbuild(&r, "rpmbuild", None);
+    assert!(built.success(), "{built}");
+    // The settings and the two filters, each with its reason, are in that file.
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/rpm/rpmlint.toml");
+    for file in [r.file("rpm/bitnet.spec"), rpm] {
+        let lint = Output::run(tool("rpmlint", "rpmlint").arg("-c").arg(&config).arg(&file));
+        assert!(
+            lint.success() && lint.stdout.contains(" 0 errors, 0 warnings, 0 badness;"),
+            "rpmlint {}: {lint}",
+            file.display()
+        );
+    }
+}
+
 #[test]
 fn rpm_spec_builds_a_package_that_rpm_can_inspect_and_refuses_a_tampered_source() {
     let r = Rendered::new("0.4.0-beta.1");
-    let spec = r.file("rpm/bitnet.spec");
-    let rpmbuild = |topdir: &Path, sources: &Path| {
-        Output::run(
-            tool("rpmbuild", "rpm")
-                .arg("-bb")
-                .arg("--define")
-                .arg(format!("_topdir {}", topdir.display()))
-                .arg("--define")
-                .arg(format!("_sourcedir {}", sources.display()))
-                .arg(&spec),
-        )
-    };
-    let topdir = r.tmp.path().join("rpmbuild");
-    let built = rpmbuild(&topdir, &r.release.dir);
+    let (rpm, built) = rpmbuild(&r, "rpmbuild", None);
     assert!(built.success(), "{built}");
-    let rpm = topdir.join("RPMS/x86_64/bitnet-0.4.0~beta.1-1.x86_64.rpm");
     let info = run_ok(tool("rpm", "rpm").arg("-qip").arg(&rpm));
     let field = |name: &str| {
         info.stdout
@@ -584,25 +652,25 @@ fn rpm_spec_builds_a_package_that_rpm_can_inspect_and_refuses_a_tampered_source(
     assert_eq!(field("Architecture"), "x86_64");
     assert_eq!(field("License"), "MIT");
     let files = run_ok(tool("rpm", "rpm").arg("-qlp").arg(&rpm));
+    // Where %license puts the file depends on the rpm build (Fedora: licenses/bitnet,
+    // Debian's rpm: licenses/bitnet-<version>).
+    let (licenses, others): (Vec<&str>, Vec<&str>) = files
+        .stdout
+        .lines()
+        .partition(|f| f.starts_with("/usr/share/licenses/bitnet"));
+    assert!(licenses.iter().any(|f| f.ends_with("/LICENSE")), "{files}");
     assert_eq!(
-        files.stdout,
-        "/usr/bin/bitnet-cli\n/usr/bin/bitnet-server\n"
+        others,
+        [
+            "/usr/bin/bitnet-cli",
+            "/usr/bin/bitnet-server",
+            "/usr/share/man/man1/bitnet-cli.1.gz",
+            "/usr/share/man/man1/bitnet-server.1.gz"
+        ]
     );
 
     // %prep checks the archive against the signed digest before unpacking it.
-    let tampered = r.tmp.path().join("tampered-sources");
-    std::fs::create_dir_all(&tampered).unwrap();
-    std::fs::write(
-        tampered.join(r.asset("x86_64-unknown-linux-gnu")),
-        b"not the signed archive",
-    )
-    .unwrap();
-    std::fs::copy(
-        r.release.dir.join(r.asset("aarch64-unknown-linux-gnu")),
-        tampered.join(r.asset("aarch64-unknown-linux-gnu")),
-    )
-    .unwrap();
-    let refused = rpmbuild(&r.tmp.path().join("rpmbuild-tampered"), &tampered);
+    let (_, refused) = rpmbuild(&r, "rpmbuild-tampered", Some(b"not the signed archive"));
     assert!(!refused.success(), "{refused}");
     assert!(refused.stderr.contains("FAILED") || refused.stdout.contains("FAILED"));
 }
