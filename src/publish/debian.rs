@@ -14,6 +14,7 @@ use super::date::Date;
 use super::manpage::man_page;
 use super::packaging::{
     copy_with_mode, deb_version, set_mode, write_file, Asset, SealedRelease, COMMANDS, HOMEPAGE,
+    LICENSE,
 };
 use crate::archive::Format;
 use crate::error::{Error, IoContext, Result};
@@ -28,8 +29,6 @@ const LINTIAN_OVERRIDES: &str = "\
 # changelog entry and there is no Debian bug (ITP) for it to close.
 bitnet: initial-upload-closes-no-bugs
 ";
-/// The product's license, shared with the AUR and RPM packages.
-const LICENSE: &str = include_str!("../../packaging/LICENSE");
 
 /// Fills the Debian package tree at `root` (whose `DEBIAN/control` is written) from
 /// the verified archive, then adds the copyright, changelog and man pages.

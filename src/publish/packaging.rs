@@ -21,6 +21,8 @@ pub const DEFAULT_BASE_URL: &str = "https://github.com/microsoft/BitNet/releases
 
 /// Where the product's source and documentation live.
 pub(super) const HOMEPAGE: &str = "https://github.com/microsoft/BitNet";
+/// The product's license, installed by the Debian, RPM and AUR packages.
+pub(super) const LICENSE: &str = include_str!("../../packaging/LICENSE");
 /// The installer's own product name; its releases are tagged `bitnet-install-v<V>`.
 const INSTALLER_PRODUCT: &str = "bitnet-install";
 /// The target of the static installer that the Docker image holds.
@@ -75,6 +77,7 @@ const PRODUCT_TEMPLATES: &[Template] = &[
     template!("snap/snapcraft.yaml" => "snap/snapcraft.yaml"),
     template!("aur/PKGBUILD" => "aur/PKGBUILD"),
     template!("aur/.SRCINFO" => "aur/.SRCINFO"),
+    template!("LICENSE" => "aur/LICENSE"),
     template!("rpm/bitnet.spec" => "rpm/bitnet.spec"),
     template!("LICENSE" => "rpm/LICENSE"),
 ];
@@ -429,6 +432,7 @@ impl Context<'_> {
                 "rpm_version" => rpm_version(version),
                 "rpm_date" => Date::from_unix(release.timestamp).rpm_changelog(),
                 "pkgver" => pacman_pkgver(version),
+                "license_sha256" => Sha256::of(LICENSE.as_bytes()).to_string(),
                 "tag" => release.tag(),
                 "base_url" => self.base_url.to_string(),
                 "deb_arch" | "asset" => match self.deb {
@@ -616,6 +620,7 @@ mod tests {
                             | "rpm_version"
                             | "rpm_date"
                             | "pkgver"
+                            | "license_sha256"
                             | "tag"
                             | "base_url"
                             | "deb_arch"

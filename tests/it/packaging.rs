@@ -456,6 +456,7 @@ fn aur_pkgbuild_is_valid_bash_matches_its_srcinfo_and_packages_the_commands() {
     let srcdir = r.tmp.path().join("aur-src");
     let pkgdir = r.tmp.path().join("aur-pkg");
     std::fs::create_dir_all(&srcdir).unwrap();
+    std::fs::copy(r.file("aur/LICENSE"), srcdir.join("LICENSE")).unwrap();
     run_ok(
         tool("tar", "tar")
             .arg("-xzf")
@@ -468,10 +469,47 @@ fn aur_pkgbuild_is_valid_bash_matches_its_srcinfo_and_packages_the_commands() {
             .args(["-euc", "source \"$1\"; package", "pkgbuild"])
             .arg(&pkgbuild)
             .current_dir(&srcdir)
-            .env("pkgdir", &pkgdir),
+            .env("pkgdir", &pkgdir)
+            .env("pkgname", "bitnet-bin"),
     );
     let installed = run_ok(&mut Command::new(pkgdir.join("usr/bin/bitnet-server")));
     assert_eq!(installed.stdout.trim(), "bitnet-server 0.4.0-beta.1");
+    let license = std::fs::read_to_string(pkgdir.join("usr/share/licenses/bitnet-bin/LICENSE"));
+    assert_eq!(license.unwrap(), r.read("aur/LICENSE"));
+}
+
+#[test]
+fn aur_srcinfo_is_what_makepkg_prints_and_pins_the_license_shipped_beside_it() {
+    let r = Rendered::new("0.4.0-beta.1");
+    // makepkg refuses to run as root and wants to own its directory: as root, it
+    // runs as `nobody` in a directory given to nobody.
+    let dir = r.tmp.path().join("makepkg");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(r.file("aur/PKGBUILD"), dir.join("PKGBUILD")).unwrap();
+    let root = run_ok(Command::new("id").arg("-u")).stdout.trim() == "0";
+    let mut makepkg = if root {
+        let nobody = run_ok(Command::new("id").args(["-u", "nobody"]));
+        let uid: u32 = nobody.stdout.trim().parse().unwrap();
+        for path in [r.tmp.path(), &dir, &dir.join("PKGBUILD")] {
+            std::os::unix::fs::chown(path, Some(uid), None).unwrap();
+        }
+        let mut cmd = tool("setpriv", "util-linux");
+        cmd.args(["--reuid", "nobody", "--regid", "nogroup", "--clear-groups"])
+            .arg(tool("makepkg", "makepkg").get_program());
+        cmd
+    } else {
+        tool("makepkg", "makepkg")
+    };
+    let printed = run_ok(makepkg.arg("--printsrcinfo").current_dir(&dir));
+    assert_eq!(printed.stdout, r.read("aur/.SRCINFO"));
+
+    // The LICENSE next to the PKGBUILD is the one its checksum names.
+    let license = std::fs::read(r.file("aur/LICENSE")).unwrap();
+    assert!(license.starts_with(b"MIT License"));
+    let pkgbuild = r.read("aur/PKGBUILD");
+    let pinned = format!("\nsha256sums=('{}')\n", sha256_hex(&license));
+    assert!(pkgbuild.contains("\nsource=('LICENSE')\n"), "{pkgbuild}");
+    assert!(pkgbuild.contains(&pinned), "{pinned} not in {pkgbuild}");
 }
 
 /// Removes the test's Debian package even when an assertion fails half way.
