@@ -206,11 +206,18 @@ fn homebrew_formula_is_valid_ruby_with_a_url_and_sha256_per_os_and_arch() {
     // per OS and architecture, and record what Homebrew would download.
     let dsl = r#"
         $os, $arch = ARGV[1], ARGV[2]
+        class Livecheck
+          attr_reader :source, :pattern
+          def url(u) @source = u end
+          def regex(r) @pattern = r end
+        end
         class Formula
           def self.desc(_) end
           def self.homepage(_) end
           def self.license(_) end
-          def self.version(v) $version = v end
+          # Homebrew reads the version from the URL; a `version` line is redundant.
+          def self.version(_) raise "redundant version" end
+          def self.livecheck(&block) $livecheck = Livecheck.new.tap { |l| l.instance_eval(&block) } end
           def self.on_macos; yield if $os == "macos" end
           def self.on_linux; yield if $os == "linux" end
           def self.on_arm; yield if $arch == "arm" end
@@ -220,7 +227,10 @@ fn homebrew_formula_is_valid_ruby_with_a_url_and_sha256_per_os_and_arch() {
           def self.test(&block) $test = block end
         end
         load ARGV[0]
-        puts [$version, $url, $sha256, !$test.nil?, Bitnet.instance_method(:install).arity].join(" ")
+        tags = ["bitnet-install-v0.1.0", "v0.3.2", "v0.4.0-beta.1", "v0.10.1"]
+        versions = tags.filter_map { |t| t[$livecheck.pattern, 1] }.join(",")
+        puts [$url, $sha256, !$test.nil?, Bitnet.instance_method(:install).arity,
+              $livecheck.source.inspect, versions].join(" ")
     "#;
     for (os, arch, target) in [
         ("macos", "arm", "aarch64-apple-darwin"),
@@ -235,7 +245,12 @@ fn homebrew_formula_is_valid_ruby_with_a_url_and_sha256_per_os_and_arch() {
                 .arg(&formula)
                 .args([os, arch]),
         );
-        let expected = format!("{VERSION} {} {} true 0", r.url(target), r.sha256(target));
+        // livecheck follows the URL's repository and keeps only the product's tags.
+        let expected = format!(
+            "{} {} true 0 :stable 0.3.2,0.10.1",
+            r.url(target),
+            r.sha256(target)
+        );
         assert_eq!(out.stdout.trim(), expected, "{os}/{arch}");
     }
 }
@@ -251,10 +266,26 @@ fn scoop_manifest_has_both_architectures_and_an_autoupdate_that_rebuilds_the_url
         manifest["bin"],
         serde_json::json!(["bitnet-cli.exe", "bitnet-server.exe"])
     );
+    // checkver lists the releases (the installer's are among them, and may be the
+    // latest) and takes the first that is a product release: tag v<V>, no pre-release.
     assert_eq!(
-        manifest["checkver"]["github"],
-        "https://github.com/microsoft/BitNet"
+        manifest["checkver"]["url"],
+        "https://api.github.com/repos/microsoft/BitNet/releases"
     );
+    let regex = manifest["checkver"]["regex"]
+        .as_str()
+        .expect("checkver regex");
+    let releases = r#"[{"tag_name": "bitnet-install-v0.2.0"}, {"tag_name": "v0.4.0-beta.1"},
+        {"tag_name":"v0.3.2"}, {"tag_name": "v0.3.1"}]"#;
+    let first = run_ok(
+        tool("python3", "python3")
+            .args([
+                "-c",
+                "import re, sys; print(re.search(sys.argv[1], sys.argv[2]).group(1))",
+            ])
+            .args([regex, releases]),
+    );
+    assert_eq!(first.stdout.trim(), "0.3.2");
     assert_eq!(manifest["autoupdate"]["hash"]["url"], "$baseurl/SHA256SUMS");
     for (arch, target) in [
         ("64bit", "x86_64-pc-windows-msvc"),
@@ -362,8 +393,13 @@ fn snap_parses_and_its_pull_step_verifies_and_unpacks_the_release_archive() {
     assert_eq!(snap["version"], VERSION);
     assert_eq!(snap["base"], "core24");
     assert_eq!(snap["confinement"], "strict");
-    assert_eq!(snap["apps"]["cli"]["command"], "bin/bitnet-cli");
-    assert_eq!(snap["apps"]["server"]["command"], "bin/bitnet-server");
+    let apps: Vec<&String> = snap["apps"].as_object().expect("apps").keys().collect();
+    assert_eq!(apps, ["bitnet-cli", "bitnet-server"]);
+    assert_eq!(snap["apps"]["bitnet-cli"]["command"], "bin/bitnet-cli");
+    assert_eq!(
+        snap["apps"]["bitnet-server"]["command"],
+        "bin/bitnet-server"
+    );
     let part = &snap["parts"]["bitnet"];
     let pull = part["override-pull"].as_str().expect("override-pull");
     let build = part["override-build"].as_str().expect("override-build");
