@@ -13,12 +13,10 @@ use flate2::{Compression, GzBuilder};
 use super::date::Date;
 use super::manpage::man_page;
 use super::packaging::{
-    copy_with_mode, deb_version, set_mode, write_file, Asset, SealedRelease, COMMANDS, HOMEPAGE,
-    LICENSE,
+    copy_with_mode, deb_version, missing_command, set_mode, unpack, write_file, Asset,
+    SealedRelease, COMMANDS, HOMEPAGE, LICENSE,
 };
-use crate::archive::Format;
-use crate::error::{Error, IoContext, Result};
-use crate::extract::{self, Limits};
+use crate::error::{IoContext, Result};
 
 /// The maintainer named in the control file, the changelog and the copyright file.
 const MAINTAINER: &str = "BitNet maintainers <bitnet@microsoft.com>";
@@ -60,20 +58,9 @@ pub(super) fn populate_deb_tree(
 /// The commands go to `/usr/bin`, other files to the documentation directory, except
 /// license files: Debian keeps the license in `copyright` only.
 fn place_archive_files(asset: &Asset, root: &Path, scratch_parent: &Path) -> Result<()> {
-    let scratch = tempfile::Builder::new()
-        .prefix(".bitnet-deb-")
-        .tempdir_in(scratch_parent)
-        .at("create a temporary directory in", scratch_parent)?;
-    let kind = Format::of_asset(&asset.name)?;
-    let extracted = extract::extract(
-        &asset.path,
-        kind,
-        &asset.name,
-        scratch.path(),
-        &Limits::default(),
-    )?;
+    let (scratch, files) = unpack(asset, scratch_parent)?;
     let mut placed: BTreeMap<&str, bool> = COMMANDS.iter().map(|(c, _)| (*c, false)).collect();
-    for relative in &extracted.files {
+    for relative in &files {
         let source = scratch.path().join(relative);
         let name = relative.to_str().unwrap_or_default();
         let (dest, mode) = match placed.get_mut(name) {
@@ -87,10 +74,7 @@ fn place_archive_files(asset: &Asset, root: &Path, scratch_parent: &Path) -> Res
         copy_with_mode(&source, &dest, mode)?;
     }
     if let Some((missing, _)) = placed.iter().find(|(_, seen)| !**seen) {
-        return Err(Error::usage(
-            format!("{} holds no {missing} at its root", asset.name),
-            "package every command of the product: `bitnet-release package ... bitnet-cli bitnet-server`.",
-        ));
+        return Err(missing_command(asset, missing));
     }
     Ok(())
 }

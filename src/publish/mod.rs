@@ -15,6 +15,7 @@ mod package;
 pub mod packaging;
 pub mod scripts;
 mod seal;
+mod wheel;
 
 /// The publisher checks a release it packages against the keys it is told to trust.
 pub use crate::verify::TrustedKeys;

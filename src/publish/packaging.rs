@@ -12,8 +12,11 @@ use super::date::Date;
 use super::debian;
 use super::manpage::man_page;
 use super::package::{asset_name, PackageFormat, PackageRequest};
+use super::wheel;
+use crate::archive::Format;
 use crate::digest::Sha256;
 use crate::error::{Error, IoContext, Result};
+use crate::extract::{self, Limits};
 use crate::verify::{self, Checksums, TrustedComment, TrustedKeys};
 
 /// Where GitHub serves release assets: `<base>/<tag>/<asset>`.
@@ -150,6 +153,13 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
         debs.push((control, asset));
     }
     let mut rendered = Rendered::default();
+    let wheel_version = match wheel::pep440_version(&release.version) {
+        Ok(version) => Some(version),
+        Err(e) => {
+            rendered.skipped.push(format!("pypi/: {e}"));
+            None
+        }
+    };
     if installer.is_some() {
         files.push(context.render_file(&DOCKERFILE)?);
     } else {
@@ -175,16 +185,26 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
         debian::populate_deb_tree(&release, asset, root, out)?;
         rendered.files.push(root.to_path_buf());
     }
+    if let Some(version) = &wheel_version {
+        rendered
+            .files
+            .extend(wheel::write_wheels(&release, version, out)?);
+    }
     Ok(rendered)
 }
 
 /// Writes `text` to `out/relative`, creating its directories (mode 0755).
 pub(super) fn write_file(out: &Path, relative: &Path, text: &str) -> Result<PathBuf> {
+    write_bytes_file(out, relative, text.as_bytes())
+}
+
+/// Writes `bytes` to `out/relative`, creating its directories (mode 0755).
+pub(super) fn write_bytes_file(out: &Path, relative: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let path = out.join(relative);
     let parent = path.parent().unwrap_or(out);
     fs::create_dir_all(parent).at("create directory", parent)?;
     set_mode(parent, 0o755)?;
-    atomic::write_bytes(&path, text.as_bytes())?;
+    atomic::write_bytes(&path, bytes)?;
     set_mode(&path, 0o644)?;
     Ok(path)
 }
@@ -321,6 +341,16 @@ impl SealedRelease {
             variant: None,
             format,
         })
+    }
+
+    /// The baseline archive of `target` if the release lists it (it must then be
+    /// present), for the channels that take whichever targets were built.
+    pub(super) fn listed_archive(&self, target: &str) -> Result<Option<Asset>> {
+        let name = self.archive_name(target)?;
+        if self.sums.digest_of(&name).is_none() {
+            return Ok(None);
+        }
+        self.asset(&name, "the Python wheels").map(Some)
     }
 
     /// The asset `name`, which must be listed and present (`needed_by` says which
@@ -531,6 +561,35 @@ pub(super) fn copy_with_mode(source: &Path, dest: &Path, mode: u32) -> Result<()
         std::io::copy(&mut fs::File::open(source)?, file).map(drop)
     })?;
     set_mode(dest, mode)
+}
+
+/// The files of the verified archive `asset`, unpacked into a temporary directory
+/// under `scratch_parent` (removed when the returned guard drops).
+pub(super) fn unpack(
+    asset: &Asset,
+    scratch_parent: &Path,
+) -> Result<(tempfile::TempDir, Vec<PathBuf>)> {
+    let scratch = tempfile::Builder::new()
+        .prefix(".bitnet-unpack-")
+        .tempdir_in(scratch_parent)
+        .at("create a temporary directory in", scratch_parent)?;
+    let kind = Format::of_asset(&asset.name)?;
+    let extracted = extract::extract(
+        &asset.path,
+        kind,
+        &asset.name,
+        scratch.path(),
+        &Limits::default(),
+    )?;
+    Ok((scratch, extracted.files))
+}
+
+/// The error for an archive that lacks one of the product's commands.
+pub(super) fn missing_command(asset: &Asset, command: &str) -> Error {
+    Error::usage(
+        format!("{} holds no {command} at its root", asset.name),
+        "package every command of the product: `bitnet-release package ... bitnet-cli bitnet-server`.",
+    )
 }
 
 /// Package builders check modes (dpkg-deb wants 0755 for `DEBIAN`) and install

@@ -1085,3 +1085,84 @@ fn actionlint_finds_nothing_in_the_release_workflow() {
     );
     assert_eq!(out.code(), 1, "{out}");
 }
+
+/// Every file of each wheel matches its RECORD line (urlsafe-base64 SHA-256 without
+/// padding, size), and RECORD lists every file: checked by Python's own modules.
+const CHECK_RECORDS: &str = r#"
+import base64, hashlib, sys, zipfile
+for wheel in sys.argv[1:]:
+    z = zipfile.ZipFile(wheel)
+    record = next(n for n in z.namelist() if n.endswith(".dist-info/RECORD"))
+    listed = set()
+    for line in z.read(record).decode().splitlines():
+        path, digest, size = line.rsplit(",", 2)
+        listed.add(path)
+        if path == record:
+            assert digest == "" and size == "", line
+            continue
+        data = z.read(path)
+        expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert digest == "sha256=" + expected and int(size) == len(data), (wheel, line)
+    assert listed == set(z.namelist()), (wheel, listed ^ set(z.namelist()))
+print("ok")
+"#;
+
+#[test]
+fn pypi_wheels_pass_twine_check_and_pip_puts_the_commands_on_the_venv_path() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let pypi = r.file("pypi");
+    let mut wheels: Vec<String> = std::fs::read_dir(&pypi)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    wheels.sort();
+    let tag = |platform: &str| format!("bitnet-0.4.0b1-py3-none-{platform}.whl");
+    assert_eq!(
+        wheels,
+        [
+            tag("macosx_10_12_x86_64"),
+            tag("macosx_11_0_arm64"),
+            tag("manylinux_2_17_aarch64.manylinux2014_aarch64"),
+            tag("manylinux_2_17_x86_64.manylinux2014_x86_64"),
+            tag("win_amd64"),
+            tag("win_arm64"),
+        ]
+    );
+    let paths: Vec<PathBuf> = wheels.iter().map(|w| pypi.join(w)).collect();
+    let twine = Output::run(
+        tool("twine", "python3-pip (pip install twine)")
+            .args(["check", "--strict"])
+            .args(&paths)
+            .env("NO_COLOR", "1"),
+    );
+    assert!(twine.success(), "twine check: {twine}");
+    assert_eq!(twine.stdout.matches("PASSED").count(), 6, "{twine}");
+    let records = run_ok(
+        tool("python3", "python3")
+            .args(["-c", CHECK_RECORDS])
+            .args(&paths),
+    );
+    assert_eq!(records.stdout.trim(), "ok");
+
+    // pip picks the wheel of this machine from the directory and puts both
+    // commands in the environment's bin/.
+    let venv = r.tmp.path().join("venv");
+    run_ok(tool("python3", "python3").args(["-m", "venv"]).arg(&venv));
+    run_ok(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(["--no-index", "--find-links"])
+            .arg(&pypi)
+            .arg("bitnet"),
+    );
+    let path = format!("{}:/usr/bin:/bin", venv.join("bin").display());
+    for command in ["bitnet-cli", "bitnet-server"] {
+        let out = run_ok(
+            Command::new("sh")
+                .args(["-c", "exec \"$0\""])
+                .arg(command)
+                .env("PATH", &path),
+        );
+        assert_eq!(out.stdout.trim(), format!("{command} 0.4.0-beta.1"));
+    }
+}
