@@ -11,6 +11,7 @@ mod index;
 mod keys;
 mod manpage;
 mod names;
+mod npm;
 mod package;
 pub mod packaging;
 pub mod scripts;

@@ -11,6 +11,7 @@ use super::atomic::{self, Mode, Replace};
 use super::date::Date;
 use super::debian;
 use super::manpage::man_page;
+use super::npm;
 use super::package::{asset_name, PackageFormat, PackageRequest};
 use super::wheel;
 use crate::archive::Format;
@@ -185,6 +186,7 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
         debian::populate_deb_tree(&release, asset, root, out)?;
         rendered.files.push(root.to_path_buf());
     }
+    rendered.files.extend(npm::write_packages(&release, out)?);
     if let Some(version) = &wheel_version {
         rendered
             .files

@@ -1166,3 +1166,72 @@ fn pypi_wheels_pass_twine_check_and_pip_puts_the_commands_on_the_venv_path() {
         assert_eq!(out.stdout.trim(), format!("{command} 0.4.0-beta.1"));
     }
 }
+
+#[test]
+fn npm_packages_install_offline_from_their_tarballs_and_npx_runs_the_commands() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let npm_dir = r.file("npm");
+    let main: Value = serde_json::from_str(&r.read("npm/bitnet/package.json")).unwrap();
+    assert_eq!(main["name"], "bitnet");
+    assert_eq!(main["bin"]["bitnet-cli"], "bin/bitnet-cli.js");
+    let optional = main["optionalDependencies"].as_object().expect("optional");
+    let expected = [
+        ("bitnet-darwin-arm64", "darwin", "arm64", None),
+        ("bitnet-darwin-x64", "darwin", "x64", None),
+        ("bitnet-linux-arm64-glibc", "linux", "arm64", Some("glibc")),
+        ("bitnet-linux-x64-glibc", "linux", "x64", Some("glibc")),
+        ("bitnet-win32-arm64", "win32", "arm64", None),
+        ("bitnet-win32-x64", "win32", "x64", None),
+    ];
+    let names: Vec<&String> = optional.keys().collect();
+    assert_eq!(names, expected.map(|(name, ..)| name));
+    for (name, os, cpu, libc) in expected {
+        assert_eq!(optional[name], "0.4.0-beta.1");
+        let platform: Value =
+            serde_json::from_str(&r.read(&format!("npm/{name}/package.json"))).unwrap();
+        assert_eq!(platform["os"], serde_json::json!([os]), "{name}");
+        assert_eq!(platform["cpu"], serde_json::json!([cpu]), "{name}");
+        assert_eq!(
+            platform["libc"],
+            serde_json::json!(libc.map(|l| [l])),
+            "{name}"
+        );
+    }
+
+    // npm pack each package, then install the main one and this machine's platform
+    // package from the tarballs into an empty project, with no registry.
+    let tarballs = r.tmp.path().join("tarballs");
+    std::fs::create_dir(&tarballs).unwrap();
+    for entry in std::fs::read_dir(&npm_dir).unwrap() {
+        run_ok(
+            tool("npm", "npm")
+                .args(["pack", "--silent", "--pack-destination"])
+                .arg(&tarballs)
+                .current_dir(entry.unwrap().path()),
+        );
+    }
+    let arch = run_ok(tool("node", "nodejs").args(["-p", "process.arch"]));
+    let platform = format!("bitnet-linux-{}-glibc-0.4.0-beta.1.tgz", arch.stdout.trim());
+    let project = r.tmp.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("package.json"),
+        r#"{"name": "p", "version": "1.0.0", "private": true}"#,
+    )
+    .unwrap();
+    run_ok(
+        tool("npm", "npm")
+            .args(["install", "--offline", "--no-audit", "--no-fund"])
+            .arg(tarballs.join(platform))
+            .arg(tarballs.join("bitnet-0.4.0-beta.1.tgz"))
+            .current_dir(&project),
+    );
+    for command in ["bitnet-cli", "bitnet-server"] {
+        let out = run_ok(
+            tool("npx", "npm")
+                .args(["--offline", command])
+                .current_dir(&project),
+        );
+        assert_eq!(out.stdout.trim(), format!("{command} 0.4.0-beta.1"));
+    }
+}
