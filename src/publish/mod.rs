@@ -5,13 +5,18 @@
 //! here takes the time as a parameter so tests are deterministic.
 
 mod atomic;
+mod date;
+mod debian;
 mod index;
 mod keys;
+mod manpage;
 mod names;
+mod npm;
 mod package;
 pub mod packaging;
 pub mod scripts;
 mod seal;
+mod wheel;
 
 /// The publisher checks a release it packages against the keys it is told to trust.
 pub use crate::verify::TrustedKeys;
