@@ -225,7 +225,7 @@ pub fn install(
         ));
     }
     let phase = progress.phase("receipt hashing");
-    let files = hash_files(staging.path(), &extracted.files, &executables)?;
+    let files = receipt_files(&extracted, &executables)?;
     phase.end();
     faults::checkpoint("extracted").at("extract into", staging.path())?;
 
@@ -516,16 +516,19 @@ fn has_execute_bit(_path: &Path) -> bool {
     false
 }
 
-fn hash_files(
-    staging: &Path,
-    files: &[PathBuf],
+/// The receipt's list: each file with the hash of the bytes extraction wrote.
+fn receipt_files(
+    extracted: &extract::Extracted,
     executables: &[String],
 ) -> Result<Vec<InstalledFile>> {
-    files
+    extracted
+        .files
         .iter()
         .map(|relative| {
-            let path = staging.join(relative);
-            let sha256 = crate::digest::Sha256::of_file(&path).at("hash", &path)?;
+            let sha256 = *extracted
+                .sha256
+                .get(relative)
+                .ok_or_else(|| Error::internal("an extracted file has no hash"))?;
             let name = relative.to_string_lossy().replace('\\', "/");
             Ok(InstalledFile {
                 executable: executables.contains(&name),
