@@ -109,6 +109,9 @@ pub fn write_with(
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .at("set permissions of", &tmp)?;
     }
+    // Windows has no permission bits: the file gets its directory's ACL.
+    #[cfg(not(unix))]
+    let _ = options.mode;
     fill(temp.as_file_mut()).at("write", &tmp)?;
     temp.as_file().sync_all().at("flush", &tmp)?;
     if let Some(name) = options.checkpoint {
