@@ -164,6 +164,7 @@ run_wine() {
     x86_64-w64-mingw32-gcc -shared -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" "$WORK/prng.c" -lbcrypt
     local bin; bin=$(exe $t .exe)
     local root; root=$(winepath -w "$WORK/root" 2>/dev/null)
+    local -x BITNET_PUBLIC_KEY; BITNET_PUBLIC_KEY=$(winepath -w "$WORK/keys/cross.pub" 2>/dev/null)
     local w="wine $bin"
     local cli; cli="$(wine cmd /c echo %LOCALAPPDATA% | tr -d '\r')\\bitnet\\bin\\bitnet-cli.exe"
     $w -V | grep -q bitnet-install &&
