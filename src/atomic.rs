@@ -167,7 +167,12 @@ pub fn copy_file(src: &Path, dest: &Path, mode: u32) -> Result<()> {
     let result = (|| {
         std::fs::copy(src, &tmp).at("copy to", &tmp)?;
         set_mode(&tmp, mode)?;
-        std::fs::File::open(&tmp)
+        // Windows flushes only a handle opened for writing (FlushFileBuffers);
+        // on Unix a read handle is enough, and the mode may forbid writing.
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(cfg!(windows))
+            .open(&tmp)
             .and_then(|f| f.sync_all())
             .at("flush", &tmp)?;
         std::fs::rename(&tmp, dest).at("replace", dest)?;
