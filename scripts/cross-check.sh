@@ -109,7 +109,8 @@ done
 
 # A local signed release of sample commands, made by bitnet-release on the host.
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cross-check.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+# wineserver keeps writing to the prefix for a while: stop it before removing it.
+trap 'WINEPREFIX="$WORK/wine" wineserver -k 2>/dev/null; rm -rf "$WORK"' EXIT
 cargo build --locked --quiet --bin bitnet-release --target-dir "$ROOT_DIR/target" || exit 1
 RELEASE="$ROOT_DIR/target/debug/bitnet-release"
 "$RELEASE" keygen --output-dir "$WORK/keys" --name cross >/dev/null
