@@ -1,18 +1,27 @@
 #!/usr/bin/env bash
 # Benchmarks (not part of CI): install throughput and peak memory of
-# bitnet-install against the `curl | tee >(sha256sum) | tar -xz` pipeline, both
-# fetching from nginx over TLS on 127.0.0.1; start-up time; binary size.
-# Writes BENCHMARKS.md. Needs nginx-light, hyperfine, minisign and GNU time
-# (installed below when missing).
+# bitnet-install against the `curl | tee >(sha256sum) | tar -xz` pipeline and
+# ubi (a peer that verifies nothing), all fetching from nginx over TLS on
+# 127.0.0.1, in one hyperfine run; the phases of one install (`-v`); start-up
+# time; binary size. Writes BENCHMARKS.md. Needs nginx-light, hyperfine and GNU
+# time (installed below when missing). Non-interactive throughout.
 #
-#   scripts/bench.sh            # 200 MB asset (and 800 MB for memory)
+#   scripts/bench.sh              # 200 MB asset (and 800 MB for memory)
 #   BENCH_MB=50 scripts/bench.sh  # a quicker run
+#
+# ubi is built once from crates.io (`cargo install ubi-cli`) into
+# BENCH_TOOLS_DIR (default ~/.cache/bitnet-bench), never under CI; set
+# BENCH_UBI=0 to leave it out. cargo-binstall is not compared: 1.24 and 1.26
+# need rustc >= 1.96 and 1.15 takes too long to build here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 MB="${BENCH_MB:-200}"
 BIG_MB=$((MB * 4))
-RUNS="${BENCH_RUNS:-5}"
+RUNS="${BENCH_RUNS:-7}"
+TOOLS="${BENCH_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bitnet-bench}"
+UBI="$TOOLS/bin/ubi"
+UBI_VERSION=0.13.0
 
 for tool in nginx hyperfine /usr/bin/time openssl curl; do
     if ! command -v "$tool" >/dev/null; then
@@ -23,6 +32,13 @@ done
 
 echo "==> building the static release binaries"
 scripts/build-release.sh
+COMMIT="$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- src Cargo.toml Cargo.lock || echo '+dirty')"
+
+if [ "${BENCH_UBI:-1}" = 1 ] && [ -z "${CI:-}" ] && [ ! -x "$UBI" ]; then
+    echo "==> building ubi $UBI_VERSION into $TOOLS (once)"
+    cargo install --locked --quiet ubi-cli --version "$UBI_VERSION" --root "$TOOLS" \
+        || echo "ubi did not build; it is left out of the comparison"
+fi
 BIN="$PWD/target/x86_64-unknown-linux-gnu/release"
 INSTALL="$BIN/bitnet-install"
 RELEASE="$BIN/bitnet-release"
@@ -102,6 +118,7 @@ nginx -c "$WORK/nginx.conf"
 URL="https://127.0.0.1:$PORT"
 curl -sSf --cacert "$WORK/ca.pem" "$URL/index.json" >/dev/null
 
+UBI_CMD="env SSL_CERT_FILE=$WORK/ca.pem $UBI --url $URL/v1.0.0/$ASSET --in $WORK/out --extract-all --quiet"
 BASELINE="curl -sSf --cacert $WORK/ca.pem $URL/v1.0.0/$ASSET | tee >(sha256sum >$WORK/out/sum.txt) | tar -xzf - -C $WORK/out"
 prefix_args() {
     echo "install --from $URL --version $1 --prefix $WORK/prefix --bin-dir $WORK/prefix/bin --public-key $WORK/keys/bench.pub --ca-cert $WORK/ca.pem --no-modify-path --quiet"
@@ -111,9 +128,20 @@ CANDIDATE="$INSTALL $(prefix_args 1.0.0)"
 RESET="rm -rf $WORK/out $WORK/prefix $WORK/cache && mkdir -p $WORK/out && sync"
 
 echo "==> install time (${RUNS} runs each)"
+PEERS=(-n "curl | tee >(sha256sum) | tar -xz" "bash -c '$BASELINE'")
+if [ -x "$UBI" ] && [ "${BENCH_UBI:-1}" = 1 ]; then
+    PEERS+=(-n "ubi $UBI_VERSION --extract-all (no signature, no checksum)" "$UBI_CMD")
+fi
 hyperfine --warmup 1 --runs "$RUNS" --prepare "$RESET" --export-json "$WORK/install.json" \
-    -n "curl | tee >(sha256sum) | tar -xz" "bash -c '$BASELINE'" \
-    -n "bitnet-install install" "$CANDIDATE"
+    "${PEERS[@]}" -n "bitnet-install install" "$CANDIDATE"
+
+echo "==> phases of one install (-v, median of 3)"
+for run in 1 2 3; do
+    eval "$RESET"
+    # shellcheck disable=SC2046 # the arguments are split on purpose
+    "$INSTALL" $(prefix_args 1.0.0 | sed 's/ --quiet$//') --verbose 2>&1 >/dev/null | sed -n 's/^phase //p' >"$WORK/phases-$run.txt"
+    [ -s "$WORK/phases-$run.txt" ]
+done
 
 peak_rss_kib() {
     eval "$RESET"
@@ -135,10 +163,16 @@ hyperfine --warmup 5 --runs 100 -N --export-json "$WORK/startup.json" \
 SIZE=$(stat -c %s "$INSTALL")
 LINKAGE=$(file -b "$INSTALL" | grep -o 'statically linked\|static-pie linked\|dynamically linked' | head -1)
 
-python3 - "$WORK" "$MB" "$BIG_MB" "$ASSET_BYTES" "$BASE_RSS" "$CAND_RSS" "$BIG_BASE_RSS" "$BIG_CAND_RSS" "$SIZE" "$LINKAGE" <<'PY'
-import json, platform, subprocess, sys, os
-work, mb, big_mb, asset_bytes, base_rss, cand_rss, big_base_rss, big_cand_rss, size, linkage = sys.argv[1:]
+python3 - "$WORK" "$MB" "$BIG_MB" "$ASSET_BYTES" "$BASE_RSS" "$CAND_RSS" "$BIG_BASE_RSS" "$BIG_CAND_RSS" "$SIZE" "$LINKAGE" "$COMMIT" <<'PY'
+import json, platform, subprocess, sys, os, statistics
+work, mb, big_mb, asset_bytes, base_rss, cand_rss, big_base_rss, big_cand_rss, size, linkage, commit = sys.argv[1:]
 inst = json.load(open(f"{work}/install.json"))["results"]
+cand = inst[-1]
+phases = {}
+for run in (1, 2, 3):
+    for line in open(f"{work}/phases-{run}.txt"):
+        name, ms = line.rsplit(":", 1)
+        phases.setdefault(name.strip(), []).append(float(ms.split()[0]))
 start = json.load(open(f"{work}/startup.json"))["results"]
 def row(r, base=None):
     med = r["median"]; ratio = f"{med / base:.2f}×" if base else "1.00×"
@@ -152,9 +186,18 @@ out = [
     f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}",
     f"- {tool('curl --version')}; {tool('nginx -v 2>&1')}; {tool('hyperfine --version')}",
     f"- asset: {mb} MB uncompressed (half executable-like, half random), {int(asset_bytes)/1e6:.0f} MB gzip, served by nginx over TLS on 127.0.0.1", "",
+    f"- commit measured: {commit}", "",
     "## Install time", "",
     "| command | median | min–max | ratio to curl pipeline |", "| --- | --- | --- | --- |",
-    row(inst[0]), row(inst[1], inst[0]["median"]), "",
+    row(inst[0]), *[row(r, inst[0]["median"]) for r in inst[1:]], "",
+    "Ratios of `bitnet-install install` (targets: ≤ 0.35× curl, ≤ 0.75× ubi):", "",
+] + [f"- to {r['command'].split(' (')[0]}: {cand['median'] / r['median']:.2f}×" for r in inst[:-1]] + [
+    "",
+    "## Phases of one install", "",
+    "Printed by `bitnet-install install -v` (`phase <name>: <ms> ms`), median of 3 runs.", "",
+    "| phase | median |", "| --- | --- |",
+] + [f"| {name} | {statistics.median(ms):.0f} ms |" for name, ms in phases.items()] + [
+    "",
     "`bitnet-install` also verifies the index and release signatures, hashes before extracting, writes receipts and switches versions atomically.", "",
     "## Peak memory (RSS)", "",
     f"| command | {mb} MB asset | {big_mb} MB asset |", "| --- | --- | --- |",

@@ -109,6 +109,9 @@ pub fn write_with(
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .at("set permissions of", &tmp)?;
     }
+    // Windows has no permission bits: the file gets its directory's ACL.
+    #[cfg(not(unix))]
+    let _ = options.mode;
     fill(temp.as_file_mut()).at("write", &tmp)?;
     temp.as_file().sync_all().at("flush", &tmp)?;
     if let Some(name) = options.checkpoint {
@@ -164,7 +167,12 @@ pub fn copy_file(src: &Path, dest: &Path, mode: u32) -> Result<()> {
     let result = (|| {
         std::fs::copy(src, &tmp).at("copy to", &tmp)?;
         set_mode(&tmp, mode)?;
-        std::fs::File::open(&tmp)
+        // Windows flushes only a handle opened for writing (FlushFileBuffers);
+        // on Unix a read handle is enough, and the mode may forbid writing.
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(cfg!(windows))
+            .open(&tmp)
             .and_then(|f| f.sync_all())
             .at("flush", &tmp)?;
         std::fs::rename(&tmp, dest).at("replace", dest)?;

@@ -10,6 +10,7 @@
 /// Every checkpoint of an install or update, in the order they are reached.
 /// Those before `committed` may fail; the ones after it only crash, because
 /// by then the new version is in place.
+#[cfg(any(test, feature = "fault-injection"))]
 pub const CHECKPOINTS: &[&str] = &[
     "downloaded",
     "extracted",
@@ -47,9 +48,11 @@ pub fn checkpoint(name: &str) -> std::io::Result<()> {
     }
     if std::env::var("BITNET_FAULT_CRASH_AT").is_ok_and(|at| at == name) {
         // SAFETY: getpid and kill have no memory-safety preconditions.
+        #[cfg(unix)]
         unsafe {
             libc::kill(libc::getpid(), libc::SIGKILL);
         }
+        // Windows has no SIGKILL: abort ends the process at once, as a kill would.
         std::process::abort();
     }
     if std::env::var("BITNET_FAULT_FAIL_WRITE_AT").is_ok_and(|at| at == name) {

@@ -12,6 +12,7 @@ use crate::error::{Error, IoContext, Result};
 use crate::extract::{self, Limits};
 use crate::faults;
 use crate::layout::Layout;
+use crate::progress::Progress;
 use crate::receipt::{InstalledFile, Origin, Receipt};
 use crate::sys::{self, bin_entries, BinEntry, BinKind, BinOp};
 
@@ -163,7 +164,12 @@ impl Installed {
 
 /// Installs `verified` as a version directory with its receipt and bin-dir
 /// entries, leaving the switch and the commit to the caller (see `Installed`).
-pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) -> Result<Installed> {
+pub fn install(
+    layout: &Layout,
+    verified: &Verified,
+    self_exe: Option<&Path>,
+    progress: &Progress,
+) -> Result<Installed> {
     let mut tx = Transaction::default();
     let staging = private_temp_dir(layout, "stage-")?;
     let bare_name = verified
@@ -172,6 +178,7 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         .cloned()
         .unwrap_or_else(|| verified.origin.product.clone());
     let kind = Format::of_asset(&verified.origin.asset)?;
+    let phase = progress.phase("extraction");
     let extracted = extract::extract_verified(
         &verified.archive,
         verified.origin.sha256,
@@ -180,6 +187,7 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
         staging.path(),
         &Limits::default(),
     )?;
+    phase.end();
     if verified.executables.is_empty() {
         let found = discover_executables(staging.path(), &extracted.files);
         if found.is_empty() {
@@ -216,7 +224,9 @@ pub fn install(layout: &Layout, verified: &Verified, self_exe: Option<&Path>) ->
             "the release is malformed; report it to the publisher.",
         ));
     }
-    let files = hash_files(staging.path(), &extracted.files, &executables)?;
+    let phase = progress.phase("receipt hashing");
+    let files = receipt_files(&extracted, &executables)?;
+    phase.end();
     faults::checkpoint("extracted").at("extract into", staging.path())?;
 
     let versions = layout.versions_dir();
@@ -506,16 +516,19 @@ fn has_execute_bit(_path: &Path) -> bool {
     false
 }
 
-fn hash_files(
-    staging: &Path,
-    files: &[PathBuf],
+/// The receipt's list: each file with the hash of the bytes extraction wrote.
+fn receipt_files(
+    extracted: &extract::Extracted,
     executables: &[String],
 ) -> Result<Vec<InstalledFile>> {
-    files
+    extracted
+        .files
         .iter()
         .map(|relative| {
-            let path = staging.join(relative);
-            let sha256 = crate::digest::Sha256::of_file(&path).at("hash", &path)?;
+            let sha256 = *extracted
+                .sha256
+                .get(relative)
+                .ok_or_else(|| Error::internal("an extracted file has no hash"))?;
             let name = relative.to_string_lossy().replace('\\', "/");
             Ok(InstalledFile {
                 executable: executables.contains(&name),

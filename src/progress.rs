@@ -84,6 +84,16 @@ impl Progress {
         output::warning(message);
     }
 
+    /// Starts timing one phase of the work; `Phase::end` prints how long it
+    /// took with `-v`, so that slow phases can be found without a profiler.
+    pub fn phase(&self, name: &'static str) -> Phase {
+        Phase {
+            name,
+            started: std::time::Instant::now(),
+            shown: self.is_verbose(),
+        }
+    }
+
     pub fn bar(&self, label: &str) -> Bar {
         match self.mode {
             #[cfg(feature = "cli")]
@@ -130,6 +140,22 @@ impl Progress {
     #[cfg(not(feature = "cli"))]
     pub fn spinner(&self, _label: &str) -> Spinner {
         Spinner(None)
+    }
+}
+
+/// One timed phase (download, verification, extraction, ...).
+pub struct Phase {
+    name: &'static str,
+    started: std::time::Instant,
+    shown: bool,
+}
+
+impl Phase {
+    pub fn end(self) {
+        if self.shown {
+            let ms = self.started.elapsed().as_secs_f64() * 1000.0;
+            output::eprint_line(&format!("phase {}: {ms:.1} ms", self.name));
+        }
     }
 }
 

@@ -6,7 +6,7 @@
 //! same `plan`, so there is one code path.
 //!
 //! ```no_run
-//! use bitnet_install::updater::Updater;
+//! use bitnet_install::Updater;
 //!
 //! # fn main() -> Result<(), bitnet_install::Error> {
 //! let updater = Updater::new()

@@ -3,8 +3,14 @@
 class Bitnet < Formula
   desc "Inference framework for 1-bit LLMs (bitnet-cli and bitnet-server)"
   homepage "https://github.com/microsoft/BitNet"
-  version "{{version}}"
   license "MIT"
+
+  # The repository also tags the installer (bitnet-install-v<V>): only the
+  # product's own tags v<V> are versions of this formula.
+  livecheck do
+    url :stable
+    regex(/^v(\d+(?:\.\d+)+)$/i)
+  end
 
   on_macos do
     on_arm do

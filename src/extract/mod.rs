@@ -31,9 +31,11 @@ use crate::error::{Error, IoContext, Result};
 
 mod fs_ops;
 mod names;
+mod verified;
 
 use fs_ops::{create_dir_0755, create_new_file, create_symlink, set_mode};
 use names::{normalise_entry_name, normalise_link_target};
+pub use verified::extract_verified;
 
 /// Read and write in large chunks: release assets are hundreds of megabytes.
 const BUF_SIZE: usize = 256 * 1024;
@@ -72,6 +74,9 @@ pub struct Extracted {
     /// Every regular file written, relative to `dest` (after stripping a top-level
     /// directory), sorted.
     pub files: Vec<PathBuf>,
+    /// The SHA-256 of each file's bytes as they were written, computed while
+    /// writing them (the receipt's hashes need no second read).
+    pub sha256: HashMap<PathBuf, Sha256>,
 }
 
 /// Unpack `archive` into the existing empty directory `dest`. A `Bare` asset is
@@ -88,38 +93,6 @@ pub fn extract(
     extract_open(file, archive, format, bare_name, dest, limits)
 }
 
-/// `extract`, for an asset whose SHA-256 was checked when it was downloaded: the
-/// file is opened once, hashed again through that handle, and unpacked from the
-/// same handle, so what is installed is the bytes that were hashed even if the
-/// path was swapped in between (exit 5 when it was).
-pub fn extract_verified(
-    archive: &Path,
-    expected_sha256: Sha256,
-    format: Format,
-    bare_name: &str,
-    dest: &Path,
-    limits: &Limits,
-) -> Result<Extracted> {
-    let mut file = File::open(archive).at("open", archive)?;
-    let mut hasher = Hasher::default();
-    let mut buf = vec![0u8; BUF_SIZE];
-    loop {
-        match file.read(&mut buf).at("read", archive)? {
-            0 => break,
-            n => hasher.update(&buf[..n]),
-        }
-    }
-    let actual = hasher.finish();
-    if actual != expected_sha256 {
-        return Err(Error::verification(format!(
-            "{} changed after it was verified (expected {expected_sha256}, now {actual})",
-            archive.display()
-        )));
-    }
-    io::Seek::rewind(&mut file).at("rewind", archive)?;
-    extract_open(file, archive, format, bare_name, dest, limits)
-}
-
 fn extract_open(
     file: File,
     archive: &Path,
@@ -128,11 +101,28 @@ fn extract_open(
     dest: &Path,
     limits: &Limits,
 ) -> Result<Extracted> {
+    if !matches!(format, Format::Zip) {
+        return extract_stream(file, archive, format, bare_name, dest, limits);
+    }
     let mut staging = Staging::new(archive, dest, limits);
-    let mut reader = BufReader::with_capacity(BUF_SIZE, file);
+    unpack_zip(BufReader::with_capacity(BUF_SIZE, file), &mut staging)?;
+    staging.finish()
+}
+
+/// Every format but zip, read front to back once.
+fn extract_stream<R: Read>(
+    input: R,
+    archive: &Path,
+    format: Format,
+    bare_name: &str,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Extracted> {
+    let mut staging = Staging::new(archive, dest, limits);
+    let mut reader = BufReader::with_capacity(BUF_SIZE, input);
     match format {
         Format::Tar(compression) => unpack_tar(compression, reader, &mut staging)?,
-        Format::Zip => unpack_zip(reader, &mut staging)?,
+        Format::Zip => return Err(Error::internal("a zip is unpacked from its file")),
         Format::Compressed(compression) => copy_bare(
             &mut compression.decoder(reader),
             format.unpacked_name(bare_name),
@@ -143,9 +133,9 @@ fn extract_open(
     staging.finish()
 }
 
-fn unpack_tar(
+fn unpack_tar<R: Read>(
     compression: Compression,
-    file: BufReader<File>,
+    file: BufReader<R>,
     staging: &mut Staging,
 ) -> Result<()> {
     let cap = staging.limits.max_total_bytes.saturating_add(
@@ -360,7 +350,7 @@ struct Staging<'a> {
     bytes_written: u64,
     /// Every path seen, as its components joined with `/`.
     nodes: HashMap<String, Node>,
-    files: Vec<Vec<String>>,
+    files: Vec<(Vec<String>, Sha256)>,
     /// Symlinks to create once everything else is written: path and raw target.
     links: Vec<(Vec<String>, String)>,
     stream_cap_hit: Rc<Cell<bool>>,
@@ -501,9 +491,9 @@ impl<'a> Staging<'a> {
             ),
             _ => Error::io("create", &path, e),
         })?;
-        self.copy_within_budget(name, data, &mut out, &path)?;
+        let sha256 = self.copy_within_budget(name, data, &mut out, &path)?;
         set_mode(&out, mode).at("set permissions of", &path)?;
-        self.files.push(parts);
+        self.files.push((parts, sha256));
         Ok(())
     }
 
@@ -562,17 +552,18 @@ impl<'a> Staging<'a> {
     }
 
     /// Copy `data` into `out`, counting the bytes actually read against the total
-    /// limit so that no header's claim matters.
+    /// limit so that no header's claim matters, and hashing what is written.
     fn copy_within_budget(
         &mut self,
         name: &str,
         data: &mut dyn Read,
         out: &mut File,
         path: &Path,
-    ) -> Result<()> {
+    ) -> Result<Sha256> {
+        let mut hasher = Hasher::default();
         loop {
             let n = match data.read(&mut self.buf) {
-                Ok(0) => return Ok(()),
+                Ok(0) => return Ok(hasher.finish()),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(self.corrupt(name, e)),
@@ -588,6 +579,7 @@ impl<'a> Staging<'a> {
                 ));
             }
             out.write_all(&self.buf[..n]).at("write", path)?;
+            hasher.update(&self.buf[..n]);
         }
     }
 
@@ -602,13 +594,14 @@ impl<'a> Staging<'a> {
                 normalise_link_target(parts, target).map_err(|rule| self.refuse(&name, rule))?;
             create_symlink(&target, &self.path_of(parts))?;
         }
-        let mut files: Vec<PathBuf> = self
+        let sha256: HashMap<PathBuf, Sha256> = self
             .files
             .iter()
-            .map(|parts| parts.iter().collect())
+            .map(|(parts, sha256)| (parts.iter().collect(), *sha256))
             .collect();
+        let mut files: Vec<PathBuf> = sha256.keys().cloned().collect();
         files.sort();
-        Ok(Extracted { files })
+        Ok(Extracted { files, sha256 })
     }
 
     /// The one directory that every entry lies under, if there is one.
@@ -642,7 +635,7 @@ impl<'a> Staging<'a> {
             fs::rename(&from, self.dest.join(child.file_name())).at("move", &from)?;
         }
         fs::remove_dir(&aside).at("remove", &aside)?;
-        for parts in &mut self.files {
+        for (parts, _) in &mut self.files {
             parts.remove(0);
         }
         for (parts, _) in &mut self.links {

@@ -47,10 +47,12 @@ impl Plan {
             (result, _) => result?,
         };
         if matches!(self.asset.location, Location::Remote(_)) {
-            if let Err(e) = ctx
+            let phase = ctx.progress.phase("cache");
+            let stored = ctx
                 .cache()
-                .store(release, &self.asset.name, &downloaded.path)
-            {
+                .store(release, &self.asset.name, &downloaded.path);
+            phase.end();
+            if let Err(e) = stored {
                 ctx.progress
                     .warn(&format!("could not cache {}: {e}", self.asset.name));
             }
@@ -91,10 +93,14 @@ impl Plan {
         let cap = asset.size.unwrap_or(DEFAULT_MAX_ASSET_BYTES);
         ctx.progress
             .step(&format!("downloading {}", asset.location.display()));
+        let phase = ctx.progress.phase("download+hash");
         let fetched = ctx
             .fetcher
             .fetch_to_file(&asset.location, &[], &dest, cap, &asset.name)?;
+        phase.end();
+        let phase = ctx.progress.phase("verification");
         evidence.check(asset, &dest, fetched.sha256, &ctx.config.keys)?;
+        phase.end();
         Ok(Downloaded {
             path: dest,
             sha256: fetched.sha256,
@@ -238,7 +244,8 @@ impl Plan {
             installed_at: ctx.env.now,
         };
         let self_exe = ctx.env.current_exe.as_deref();
-        let mut installed = install::install(layout, &verified, self_exe)?;
+        let mut installed = install::install(layout, &verified, self_exe, &ctx.progress)?;
+        let phase = ctx.progress.phase("install");
         if let Some((root, mark)) = &self.index_mark {
             state.record_index(root, *mark);
         }
@@ -252,6 +259,7 @@ impl Plan {
         installed.switch(layout)?;
         let receipt = installed.receipt.clone();
         installed.commit();
+        phase.end();
         // The new version is in place; what follows is housekeeping whose
         // failure must not turn a successful install into an error.
         if let Err(e) = prune(ctx, state) {

@@ -5,14 +5,19 @@
 //! here takes the time as a parameter so tests are deterministic.
 
 mod atomic;
+mod date;
+mod debian;
 mod index;
 mod keys;
 pub mod man;
+mod manpage;
 mod names;
+mod npm;
 mod package;
 pub mod packaging;
 pub mod scripts;
 mod seal;
+mod wheel;
 
 /// The publisher checks a release it packages against the keys it is told to trust.
 pub use crate::verify::TrustedKeys;

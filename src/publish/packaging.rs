@@ -4,12 +4,16 @@
 //! The product archives feed Homebrew, Scoop, winget, Chocolatey, snap, AUR, Debian
 //! and RPM; the static `bitnet-install` feeds the `FROM scratch` Docker image.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::atomic::{self, Mode, Replace};
+use super::date::Date;
+use super::debian;
+use super::manpage::man_page;
+use super::npm;
 use super::package::{asset_name, PackageFormat, PackageRequest};
+use super::wheel;
 use crate::archive::Format;
 use crate::digest::Sha256;
 use crate::error::{Error, IoContext, Result};
@@ -19,12 +23,26 @@ use crate::verify::{self, Checksums, TrustedComment, TrustedKeys};
 /// Where GitHub serves release assets: `<base>/<tag>/<asset>`.
 pub const DEFAULT_BASE_URL: &str = "https://github.com/microsoft/BitNet/releases/download";
 
+/// Where the product's source and documentation live.
+pub(super) const HOMEPAGE: &str = "https://github.com/microsoft/BitNet";
+/// The product's license, installed by the Debian, RPM and AUR packages.
+pub(super) const LICENSE: &str = include_str!("../../packaging/LICENSE");
 /// The installer's own product name; its releases are tagged `bitnet-install-v<V>`.
 const INSTALLER_PRODUCT: &str = "bitnet-install";
 /// The target of the static installer that the Docker image holds.
 const INSTALLER_TARGET: &str = "x86_64-unknown-linux-gnu";
-/// The executables of a product archive (CONTRACT 2.1), installed to `/usr/bin`.
-const COMMANDS: &[&str] = &["bitnet-cli", "bitnet-server"];
+/// The executables of a product archive (CONTRACT 2.1), installed to `/usr/bin`,
+/// with the one-line summary of their man pages.
+pub(super) const COMMANDS: &[(&str, &str)] = &[
+    (
+        "bitnet-cli",
+        "run 1-bit large language models from the command line",
+    ),
+    (
+        "bitnet-server",
+        "serve 1-bit large language models over HTTP",
+    ),
+];
 /// Debian architectures and the release targets whose archives they repackage.
 const DEB_ARCHES: &[(&str, &str)] = &[
     ("amd64", "x86_64-unknown-linux-gnu"),
@@ -63,7 +81,9 @@ const PRODUCT_TEMPLATES: &[Template] = &[
     template!("snap/snapcraft.yaml" => "snap/snapcraft.yaml"),
     template!("aur/PKGBUILD" => "aur/PKGBUILD"),
     template!("aur/.SRCINFO" => "aur/.SRCINFO"),
+    template!("LICENSE" => "aur/LICENSE"),
     template!("rpm/bitnet.spec" => "rpm/bitnet.spec"),
+    template!("LICENSE" => "rpm/LICENSE"),
 ];
 
 /// The control file of each Debian package tree.
@@ -117,6 +137,12 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
     for template in PRODUCT_TEMPLATES {
         files.push(context.render_file(template)?);
     }
+    // The RPM spec takes the man pages as plain sources: rpmbuild compresses them.
+    let date = Date::from_unix(release.timestamp);
+    for (command, summary) in COMMANDS {
+        let page = man_page(command, summary, &release.version.to_string(), &date);
+        files.push((PathBuf::from(format!("rpm/{command}.1")), page));
+    }
     let mut debs = Vec::new();
     for &(deb_arch, target) in DEB_ARCHES {
         let asset = release.asset(&release.archive_name(target)?, DEB_CONTROL.source)?;
@@ -128,6 +154,13 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
         debs.push((control, asset));
     }
     let mut rendered = Rendered::default();
+    let wheel_version = match wheel::pep440_version(&release.version) {
+        Ok(version) => Some(version),
+        Err(e) => {
+            rendered.skipped.push(format!("pypi/: {e}"));
+            None
+        }
+    };
     if installer.is_some() {
         files.push(context.render_file(&DOCKERFILE)?);
     } else {
@@ -150,19 +183,30 @@ pub fn render_packaging(request: &PackagingRequest) -> Result<Rendered> {
                 "render packaging/debian/control to <root>/DEBIAN/control.",
             )
         })?;
-        populate_deb_tree(asset, root, out)?;
+        debian::populate_deb_tree(&release, asset, root, out)?;
         rendered.files.push(root.to_path_buf());
+    }
+    rendered.files.extend(npm::write_packages(&release, out)?);
+    if let Some(version) = &wheel_version {
+        rendered
+            .files
+            .extend(wheel::write_wheels(&release, version, out)?);
     }
     Ok(rendered)
 }
 
 /// Writes `text` to `out/relative`, creating its directories (mode 0755).
-fn write_file(out: &Path, relative: &Path, text: &str) -> Result<PathBuf> {
+pub(super) fn write_file(out: &Path, relative: &Path, text: &str) -> Result<PathBuf> {
+    write_bytes_file(out, relative, text.as_bytes())
+}
+
+/// Writes `bytes` to `out/relative`, creating its directories (mode 0755).
+pub(super) fn write_bytes_file(out: &Path, relative: &Path, bytes: &[u8]) -> Result<PathBuf> {
     let path = out.join(relative);
     let parent = path.parent().unwrap_or(out);
     fs::create_dir_all(parent).at("create directory", parent)?;
     set_mode(parent, 0o755)?;
-    atomic::write_bytes(&path, text.as_bytes())?;
+    atomic::write_bytes(&path, bytes)?;
     set_mode(&path, 0o644)?;
     Ok(path)
 }
@@ -201,18 +245,21 @@ fn prepare_out_dir(dir: &Path) -> Result<()> {
 
 /// A release directory whose `SHA256SUMS` names the assets and their digests, and
 /// whose signature's trusted comment names the product and version.
-struct SealedRelease {
+pub(super) struct SealedRelease {
     dir: PathBuf,
     product: String,
-    version: semver::Version,
+    pub(super) version: semver::Version,
+    /// When the release was sealed (Unix seconds, from the signature's trusted
+    /// comment): dates what is rendered, so rendering twice gives the same bytes.
+    pub(super) timestamp: u64,
     sums: Checksums,
 }
 
 /// An asset of a release whose bytes on disk matched `SHA256SUMS`.
-struct Asset {
-    name: String,
+pub(super) struct Asset {
+    pub(super) name: String,
     sha256: String,
-    path: PathBuf,
+    pub(super) path: PathBuf,
 }
 
 impl SealedRelease {
@@ -239,7 +286,7 @@ impl SealedRelease {
             )?,
             None => unverified_trusted_comment(&signature),
         };
-        let (product, version) = release_identity(&comment, &signature_path)?;
+        let (product, version, timestamp) = release_identity(&comment, &signature_path)?;
         let sums = Checksums::parse(&sums_text)?;
         for name in sums.names() {
             let path = dir.join(&name);
@@ -254,6 +301,7 @@ impl SealedRelease {
             dir: dir.to_path_buf(),
             product,
             version,
+            timestamp,
             sums,
         })
     }
@@ -295,6 +343,16 @@ impl SealedRelease {
             variant: None,
             format,
         })
+    }
+
+    /// The baseline archive of `target` if the release lists it (it must then be
+    /// present), for the channels that take whichever targets were built.
+    pub(super) fn listed_archive(&self, target: &str) -> Result<Option<Asset>> {
+        let name = self.archive_name(target)?;
+        if self.sums.digest_of(&name).is_none() {
+            return Ok(None);
+        }
+        self.asset(&name, "the Python wheels").map(Some)
     }
 
     /// The asset `name`, which must be listed and present (`needed_by` says which
@@ -350,15 +408,17 @@ fn unverified_trusted_comment(signature: &str) -> TrustedComment {
 fn release_identity(
     comment: &TrustedComment,
     signature: &Path,
-) -> Result<(String, semver::Version)> {
+) -> Result<(String, semver::Version, u64)> {
     let product = comment.get("product");
     let version = comment
         .get("version")
         .and_then(|v| semver::Version::parse(v).ok());
-    match (product, version) {
-        (Some(product), Some(version)) => Ok((product.to_string(), version)),
+    match (product, version, comment.number("timestamp")) {
+        (Some(product), Some(version), Some(timestamp)) => {
+            Ok((product.to_string(), version, timestamp))
+        }
         _ => Err(Error::verification(format!(
-            "the trusted comment of {} does not name a product and a semver version",
+            "the trusted comment of {} does not name a product, a semver version and a timestamp",
             signature.display()
         ))),
     }
@@ -402,7 +462,9 @@ impl Context<'_> {
                 "version" => version.to_string(),
                 "deb_version" => deb_version(version),
                 "rpm_version" => rpm_version(version),
+                "rpm_date" => Date::from_unix(release.timestamp).rpm_changelog(),
                 "pkgver" => pacman_pkgver(version),
+                "license_sha256" => Sha256::of(LICENSE.as_bytes()).to_string(),
                 "tag" => release.tag(),
                 "base_url" => self.base_url.to_string(),
                 "deb_arch" | "asset" => match self.deb {
@@ -459,7 +521,7 @@ fn render(text: &str, mut value: impl FnMut(&str) -> Result<String>) -> Result<S
 }
 
 /// Debian sorts `~` before everything, so `0.4.0~beta.1` precedes `0.4.0` as in semver.
-fn deb_version(version: &semver::Version) -> String {
+pub(super) fn deb_version(version: &semver::Version) -> String {
     let mut out = format!("{}.{}.{}", version.major, version.minor, version.patch);
     if !version.pre.is_empty() {
         out.push('~');
@@ -489,57 +551,7 @@ fn pacman_pkgver(version: &semver::Version) -> String {
     )
 }
 
-/// Fills the Debian package tree at `root` (whose `DEBIAN/control` is written) from
-/// the verified archive: the commands in `/usr/bin`, other files as documentation.
-fn populate_deb_tree(asset: &Asset, root: &Path, scratch_parent: &Path) -> Result<()> {
-    let scratch = tempfile::Builder::new()
-        .prefix(".bitnet-deb-")
-        .tempdir_in(scratch_parent)
-        .at("create a temporary directory in", scratch_parent)?;
-    let kind = Format::of_asset(&asset.name)?;
-    let extracted = extract::extract(
-        &asset.path,
-        kind,
-        &asset.name,
-        scratch.path(),
-        &Limits::default(),
-    )?;
-    let mut placed: BTreeMap<&str, bool> = COMMANDS.iter().map(|c| (*c, false)).collect();
-    for relative in &extracted.files {
-        let source = scratch.path().join(relative);
-        let command = relative.to_str().and_then(|r| placed.get_mut(r));
-        let (dest, mode) = match command {
-            Some(seen) => {
-                *seen = true;
-                (root.join("usr/bin").join(relative), 0o755)
-            }
-            None => (root.join("usr/share/doc/bitnet").join(relative), 0o644),
-        };
-        copy_with_mode(&source, &dest, mode)?;
-    }
-    if let Some((missing, _)) = placed.iter().find(|(_, seen)| !**seen) {
-        return Err(Error::usage(
-            format!("{} holds no {missing} at its root", asset.name),
-            "package every command of the product: `bitnet-release package ... bitnet-cli bitnet-server`.",
-        ));
-    }
-    set_dir_modes(root)
-}
-
-/// dpkg installs directories with the modes of the package tree, so they must be
-/// 0755 whatever the umask was when the tree was made.
-fn set_dir_modes(dir: &Path) -> Result<()> {
-    set_mode(dir, 0o755)?;
-    for entry in fs::read_dir(dir).at("read directory", dir)? {
-        let path = entry.at("read directory", dir)?.path();
-        if path.is_dir() {
-            set_dir_modes(&path)?;
-        }
-    }
-    Ok(())
-}
-
-fn copy_with_mode(source: &Path, dest: &Path, mode: u32) -> Result<()> {
+pub(super) fn copy_with_mode(source: &Path, dest: &Path, mode: u32) -> Result<()> {
     let parent = dest.parent().unwrap_or(dest);
     fs::create_dir_all(parent).at("create directory", parent)?;
     let write_mode = if mode == 0o755 {
@@ -553,9 +565,38 @@ fn copy_with_mode(source: &Path, dest: &Path, mode: u32) -> Result<()> {
     set_mode(dest, mode)
 }
 
+/// The files of the verified archive `asset`, unpacked into a temporary directory
+/// under `scratch_parent` (removed when the returned guard drops).
+pub(super) fn unpack(
+    asset: &Asset,
+    scratch_parent: &Path,
+) -> Result<(tempfile::TempDir, Vec<PathBuf>)> {
+    let scratch = tempfile::Builder::new()
+        .prefix(".bitnet-unpack-")
+        .tempdir_in(scratch_parent)
+        .at("create a temporary directory in", scratch_parent)?;
+    let kind = Format::of_asset(&asset.name)?;
+    let extracted = extract::extract(
+        &asset.path,
+        kind,
+        &asset.name,
+        scratch.path(),
+        &Limits::default(),
+    )?;
+    Ok((scratch, extracted.files))
+}
+
+/// The error for an archive that lacks one of the product's commands.
+pub(super) fn missing_command(asset: &Asset, command: &str) -> Error {
+    Error::usage(
+        format!("{} holds no {command} at its root", asset.name),
+        "package every command of the product: `bitnet-release package ... bitnet-cli bitnet-server`.",
+    )
+}
+
 /// Package builders check modes (dpkg-deb wants 0755 for `DEBIAN`) and install
 /// files with them, so they must not depend on the caller's umask.
-fn set_mode(path: &Path, mode: u32) -> Result<()> {
+pub(super) fn set_mode(path: &Path, mode: u32) -> Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -638,7 +679,9 @@ mod tests {
                             | "version"
                             | "deb_version"
                             | "rpm_version"
+                            | "rpm_date"
                             | "pkgver"
+                            | "license_sha256"
                             | "tag"
                             | "base_url"
                             | "deb_arch"
@@ -662,10 +705,10 @@ mod tests {
     fn the_trusted_comment_is_read_from_an_unverified_signature() {
         let signature = "untrusted comment: x\nRW==\ntrusted comment: timestamp:1\tproduct:bitnet\tversion:0.3.2\nsig\n";
         let comment = unverified_trusted_comment(signature);
-        let (product, version) = release_identity(&comment, Path::new("s")).unwrap();
+        let (product, version, timestamp) = release_identity(&comment, Path::new("s")).unwrap();
         assert_eq!(
-            (product.as_str(), version.to_string().as_str()),
-            ("bitnet", "0.3.2")
+            (product.as_str(), version.to_string().as_str(), timestamp),
+            ("bitnet", "0.3.2", 1)
         );
         let bad = unverified_trusted_comment("trusted comment: product:bitnet version:latest");
         assert_eq!(

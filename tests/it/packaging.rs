@@ -40,9 +40,39 @@ struct Rendered {
 
 impl Rendered {
     fn new(version: &str) -> Rendered {
+        Rendered::of(product_release(version, TARGETS))
+    }
+
+    /// A release whose Linux commands are real ELF executables (`true` and `false`),
+    /// for the checkers that inspect binaries as they would a real release's.
+    fn with_elf_commands(version: &str) -> Rendered {
+        let elf = |path: &str| std::fs::read(path).unwrap_or_else(|e| panic!("read {path}: {e}"));
+        let release =
+            TARGETS
+                .iter()
+                .fold(
+                    ReleaseBuilder::new("bitnet", version),
+                    |release, target| match *target {
+                        "x86_64-unknown-linux-gnu" | "aarch64-unknown-linux-gnu" => release
+                            .asset_tar_gz(
+                                target,
+                                None,
+                                &[
+                                    ("bitnet-cli", elf("/usr/bin/true"), 0o755),
+                                    ("bitnet-server", elf("/usr/bin/false"), 0o755),
+                                ],
+                            ),
+                        _ => release.asset_standard(target, None),
+                    },
+                );
+        Rendered::of(release)
+    }
+
+    fn of(release: ReleaseBuilder) -> Rendered {
+        let version = release.version().to_string();
         let tmp = tempfile::tempdir().expect("temp dir");
         let key = TestKey::generate();
-        let release = product_release(version, TARGETS).write_to(&tmp.path().join("bitnet"), &key);
+        let release = release.write_to(&tmp.path().join("bitnet"), &key);
         let installer = ReleaseBuilder::new("bitnet-install", INSTALLER_VERSION)
             .asset_bare(
                 "x86_64-unknown-linux-gnu",
@@ -67,7 +97,7 @@ impl Rendered {
         Rendered {
             tmp,
             key,
-            version: version.to_string(),
+            version,
             release,
             out,
         }
@@ -176,11 +206,18 @@ fn homebrew_formula_is_valid_ruby_with_a_url_and_sha256_per_os_and_arch() {
     // per OS and architecture, and record what Homebrew would download.
     let dsl = r#"
         $os, $arch = ARGV[1], ARGV[2]
+        class Livecheck
+          attr_reader :source, :pattern
+          def url(u) @source = u end
+          def regex(r) @pattern = r end
+        end
         class Formula
           def self.desc(_) end
           def self.homepage(_) end
           def self.license(_) end
-          def self.version(v) $version = v end
+          # Homebrew reads the version from the URL; a `version` line is redundant.
+          def self.version(_) raise "redundant version" end
+          def self.livecheck(&block) $livecheck = Livecheck.new.tap { |l| l.instance_eval(&block) } end
           def self.on_macos; yield if $os == "macos" end
           def self.on_linux; yield if $os == "linux" end
           def self.on_arm; yield if $arch == "arm" end
@@ -190,7 +227,10 @@ fn homebrew_formula_is_valid_ruby_with_a_url_and_sha256_per_os_and_arch() {
           def self.test(&block) $test = block end
         end
         load ARGV[0]
-        puts [$version, $url, $sha256, !$test.nil?, Bitnet.instance_method(:install).arity].join(" ")
+        tags = ["bitnet-install-v0.1.0", "v0.3.2", "v0.4.0-beta.1", "v0.10.1"]
+        versions = tags.filter_map { |t| t[$livecheck.pattern, 1] }.join(",")
+        puts [$url, $sha256, !$test.nil?, Bitnet.instance_method(:install).arity,
+              $livecheck.source.inspect, versions].join(" ")
     "#;
     for (os, arch, target) in [
         ("macos", "arm", "aarch64-apple-darwin"),
@@ -205,7 +245,12 @@ fn homebrew_formula_is_valid_ruby_with_a_url_and_sha256_per_os_and_arch() {
                 .arg(&formula)
                 .args([os, arch]),
         );
-        let expected = format!("{VERSION} {} {} true 0", r.url(target), r.sha256(target));
+        // livecheck follows the URL's repository and keeps only the product's tags.
+        let expected = format!(
+            "{} {} true 0 :stable 0.3.2,0.10.1",
+            r.url(target),
+            r.sha256(target)
+        );
         assert_eq!(out.stdout.trim(), expected, "{os}/{arch}");
     }
 }
@@ -221,10 +266,26 @@ fn scoop_manifest_has_both_architectures_and_an_autoupdate_that_rebuilds_the_url
         manifest["bin"],
         serde_json::json!(["bitnet-cli.exe", "bitnet-server.exe"])
     );
+    // checkver lists the releases (the installer's are among them, and may be the
+    // latest) and takes the first that is a product release: tag v<V>, no pre-release.
     assert_eq!(
-        manifest["checkver"]["github"],
-        "https://github.com/microsoft/BitNet"
+        manifest["checkver"]["url"],
+        "https://api.github.com/repos/microsoft/BitNet/releases"
     );
+    let regex = manifest["checkver"]["regex"]
+        .as_str()
+        .expect("checkver regex");
+    let releases = r#"[{"tag_name": "bitnet-install-v0.2.0"}, {"tag_name": "v0.4.0-beta.1"},
+        {"tag_name":"v0.3.2"}, {"tag_name": "v0.3.1"}]"#;
+    let first = run_ok(
+        tool("python3", "python3")
+            .args([
+                "-c",
+                "import re, sys; print(re.search(sys.argv[1], sys.argv[2]).group(1))",
+            ])
+            .args([regex, releases]),
+    );
+    assert_eq!(first.stdout.trim(), "0.3.2");
     assert_eq!(manifest["autoupdate"]["hash"]["url"], "$baseurl/SHA256SUMS");
     for (arch, target) in [
         ("64bit", "x86_64-pc-windows-msvc"),
@@ -332,8 +393,13 @@ fn snap_parses_and_its_pull_step_verifies_and_unpacks_the_release_archive() {
     assert_eq!(snap["version"], VERSION);
     assert_eq!(snap["base"], "core24");
     assert_eq!(snap["confinement"], "strict");
-    assert_eq!(snap["apps"]["cli"]["command"], "bin/bitnet-cli");
-    assert_eq!(snap["apps"]["server"]["command"], "bin/bitnet-server");
+    let apps: Vec<&String> = snap["apps"].as_object().expect("apps").keys().collect();
+    assert_eq!(apps, ["bitnet-cli", "bitnet-server"]);
+    assert_eq!(snap["apps"]["bitnet-cli"]["command"], "bin/bitnet-cli");
+    assert_eq!(
+        snap["apps"]["bitnet-server"]["command"],
+        "bin/bitnet-server"
+    );
     let part = &snap["parts"]["bitnet"];
     let pull = part["override-pull"].as_str().expect("override-pull");
     let build = part["override-build"].as_str().expect("override-build");
@@ -426,6 +492,7 @@ fn aur_pkgbuild_is_valid_bash_matches_its_srcinfo_and_packages_the_commands() {
     let srcdir = r.tmp.path().join("aur-src");
     let pkgdir = r.tmp.path().join("aur-pkg");
     std::fs::create_dir_all(&srcdir).unwrap();
+    std::fs::copy(r.file("aur/LICENSE"), srcdir.join("LICENSE")).unwrap();
     run_ok(
         tool("tar", "tar")
             .arg("-xzf")
@@ -438,10 +505,47 @@ fn aur_pkgbuild_is_valid_bash_matches_its_srcinfo_and_packages_the_commands() {
             .args(["-euc", "source \"$1\"; package", "pkgbuild"])
             .arg(&pkgbuild)
             .current_dir(&srcdir)
-            .env("pkgdir", &pkgdir),
+            .env("pkgdir", &pkgdir)
+            .env("pkgname", "bitnet-bin"),
     );
     let installed = run_ok(&mut Command::new(pkgdir.join("usr/bin/bitnet-server")));
     assert_eq!(installed.stdout.trim(), "bitnet-server 0.4.0-beta.1");
+    let license = std::fs::read_to_string(pkgdir.join("usr/share/licenses/bitnet-bin/LICENSE"));
+    assert_eq!(license.unwrap(), r.read("aur/LICENSE"));
+}
+
+#[test]
+fn aur_srcinfo_is_what_makepkg_prints_and_pins_the_license_shipped_beside_it() {
+    let r = Rendered::new("0.4.0-beta.1");
+    // makepkg refuses to run as root and wants to own its directory: as root, it
+    // runs as `nobody` in a directory given to nobody.
+    let dir = r.tmp.path().join("makepkg");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(r.file("aur/PKGBUILD"), dir.join("PKGBUILD")).unwrap();
+    let root = run_ok(Command::new("id").arg("-u")).stdout.trim() == "0";
+    let mut makepkg = if root {
+        let nobody = run_ok(Command::new("id").args(["-u", "nobody"]));
+        let uid: u32 = nobody.stdout.trim().parse().unwrap();
+        for path in [r.tmp.path(), &dir, &dir.join("PKGBUILD")] {
+            std::os::unix::fs::chown(path, Some(uid), None).unwrap();
+        }
+        let mut cmd = tool("setpriv", "util-linux");
+        cmd.args(["--reuid", "nobody", "--regid", "nogroup", "--clear-groups"])
+            .arg(tool("makepkg", "makepkg").get_program());
+        cmd
+    } else {
+        tool("makepkg", "makepkg")
+    };
+    let printed = run_ok(makepkg.arg("--printsrcinfo").current_dir(&dir));
+    assert_eq!(printed.stdout, r.read("aur/.SRCINFO"));
+
+    // The LICENSE next to the PKGBUILD is the one its checksum names.
+    let license = std::fs::read(r.file("aur/LICENSE")).unwrap();
+    assert!(license.starts_with(b"MIT License"));
+    let pkgbuild = r.read("aur/PKGBUILD");
+    let pinned = format!("\nsha256sums=('{}')\n", sha256_hex(&license));
+    assert!(pkgbuild.contains("\nsource=('LICENSE')\n"), "{pkgbuild}");
+    assert!(pkgbuild.contains(&pinned), "{pinned} not in {pkgbuild}");
 }
 
 /// Removes the test's Debian package even when an assertion fails half way.
@@ -453,20 +557,62 @@ impl Drop for DpkgRemove {
     }
 }
 
-#[test]
-fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
-    let r = Rendered::new("0.4.0-beta.1");
+/// The rendered amd64 package tree of a `0.4.0-beta.1` release, built with dpkg-deb.
+fn build_deb(r: &Rendered) -> PathBuf {
     let tree = r.file("deb/bitnet_0.4.0~beta.1-1_amd64");
-    assert!(r
-        .file("deb/bitnet_0.4.0~beta.1-1_arm64/usr/bin/bitnet-cli")
-        .is_file());
-    let deb = r.tmp.path().join("bitnet.deb");
+    let deb = r.tmp.path().join("bitnet_0.4.0~beta.1-1_amd64.deb");
     run_ok(
         tool("dpkg-deb", "dpkg")
             .args(["--build", "--root-owner-group"])
             .arg(&tree)
             .arg(&deb),
     );
+    deb
+}
+
+#[test]
+fn lintian_pedantic_finds_nothing_in_the_debian_package() {
+    let r = Rendered::with_elf_commands("0.4.0-beta.1");
+    let deb = build_deb(&r);
+    let lintian = Output::run(
+        tool("lintian", "lintian")
+            .args(["--pedantic", "--fail-on", "error,warning,pedantic"])
+            .arg(&deb),
+    );
+    assert!(
+        lintian.success() && lintian.stdout.trim().is_empty(),
+        "lintian: {lintian}"
+    );
+
+    // The man pages name their command and point at --help and the homepage.
+    let page = r.file("deb/bitnet_0.4.0~beta.1-1_amd64/usr/share/man/man1/bitnet-cli.1.gz");
+    let text = run_ok(tool("zcat", "gzip").arg(&page)).stdout;
+    assert!(text.starts_with(".TH BITNET\\-CLI 1 "), "{text}");
+    assert!(text.contains("\"bitnet 0.4.0-beta.1\""), "{text}");
+    for expected in [
+        "bitnet\\-cli \\- run 1-bit large language models from the command line",
+        ".B bitnet\\-cli \\-\\-help",
+        ".BR bitnet\\-server (1)",
+        "https://github.com/microsoft/BitNet",
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in\n{text}");
+    }
+    let changelog =
+        r.file("deb/bitnet_0.4.0~beta.1-1_amd64/usr/share/doc/bitnet/changelog.Debian.gz");
+    let text = run_ok(tool("zcat", "gzip").arg(&changelog)).stdout;
+    assert!(
+        text.starts_with("bitnet (0.4.0~beta.1-1) unstable; urgency=medium\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
+    let r = Rendered::new("0.4.0-beta.1");
+    assert!(r
+        .file("deb/bitnet_0.4.0~beta.1-1_arm64/usr/bin/bitnet-cli")
+        .is_file());
+    let deb = build_deb(&r);
     let fields = run_ok(tool("dpkg-deb", "dpkg").arg("--field").arg(&deb).args([
         "Package",
         "Version",
@@ -508,25 +654,63 @@ fn debian_package_builds_installs_runs_and_uninstalls_with_dpkg() {
     assert!(!Path::new("/usr/bin/bitnet-cli").exists());
 }
 
+/// `rpmbuild -bb` of the rendered spec with `_sourcedir` holding the two Linux
+/// archives (`x86_64` replaced by `x86_64_archive` when given) and the rendered LICENSE.
+fn rpmbuild(r: &Rendered, name: &str, x86_64_archive: Option<&[u8]>) -> (PathBuf, Output) {
+    let topdir = r.tmp.path().join(name);
+    let sources = topdir.join("SOURCES");
+    std::fs::create_dir_all(&sources).unwrap();
+    for file in ["LICENSE", "bitnet-cli.1", "bitnet-server.1"] {
+        std::fs::copy(r.file(&format!("rpm/{file}")), sources.join(file)).unwrap();
+    }
+    for target in ["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"] {
+        std::fs::copy(
+            r.release.dir.join(r.asset(target)),
+            sources.join(r.asset(target)),
+        )
+        .unwrap();
+    }
+    if let Some(bytes) = x86_64_archive {
+        std::fs::write(sources.join(r.asset("x86_64-unknown-linux-gnu")), bytes).unwrap();
+    }
+    let out = Output::run(
+        tool("rpmbuild", "rpm")
+            .arg("-bb")
+            .arg("--define")
+            .arg(format!("_topdir {}", topdir.display()))
+            // The Packager tag comes from the build system, not the spec.
+            .args([
+                "--define",
+                "packager BitNet maintainers <bitnet@microsoft.com>",
+            ])
+            .arg(r.file("rpm/bitnet.spec")),
+    );
+    let rpm = topdir.join("RPMS/x86_64/bitnet-0.4.0~beta.1-1.x86_64.rpm");
+    (rpm, out)
+}
+
+#[test]
+fn rpmlint_finds_nothing_in_the_spec_or_the_built_package() {
+    let r = Rendered::with_elf_commands("0.4.0-beta.1");
+    let (rpm, built) = rpmbuild(&r, "rpmbuild", None);
+    assert!(built.success(), "{built}");
+    // The settings and the two filters, each with its reason, are in that file.
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("packaging/rpm/rpmlint.toml");
+    for file in [r.file("rpm/bitnet.spec"), rpm] {
+        let lint = Output::run(tool("rpmlint", "rpmlint").arg("-c").arg(&config).arg(&file));
+        assert!(
+            lint.success() && lint.stdout.contains(" 0 errors, 0 warnings, 0 badness;"),
+            "rpmlint {}: {lint}",
+            file.display()
+        );
+    }
+}
+
 #[test]
 fn rpm_spec_builds_a_package_that_rpm_can_inspect_and_refuses_a_tampered_source() {
     let r = Rendered::new("0.4.0-beta.1");
-    let spec = r.file("rpm/bitnet.spec");
-    let rpmbuild = |topdir: &Path, sources: &Path| {
-        Output::run(
-            tool("rpmbuild", "rpm")
-                .arg("-bb")
-                .arg("--define")
-                .arg(format!("_topdir {}", topdir.display()))
-                .arg("--define")
-                .arg(format!("_sourcedir {}", sources.display()))
-                .arg(&spec),
-        )
-    };
-    let topdir = r.tmp.path().join("rpmbuild");
-    let built = rpmbuild(&topdir, &r.release.dir);
+    let (rpm, built) = rpmbuild(&r, "rpmbuild", None);
     assert!(built.success(), "{built}");
-    let rpm = topdir.join("RPMS/x86_64/bitnet-0.4.0~beta.1-1.x86_64.rpm");
     let info = run_ok(tool("rpm", "rpm").arg("-qip").arg(&rpm));
     let field = |name: &str| {
         info.stdout
@@ -542,25 +726,25 @@ fn rpm_spec_builds_a_package_that_rpm_can_inspect_and_refuses_a_tampered_source(
     assert_eq!(field("Architecture"), "x86_64");
     assert_eq!(field("License"), "MIT");
     let files = run_ok(tool("rpm", "rpm").arg("-qlp").arg(&rpm));
+    // Where %license puts the file depends on the rpm build (Fedora: licenses/bitnet,
+    // Debian's rpm: licenses/bitnet-<version>).
+    let (licenses, others): (Vec<&str>, Vec<&str>) = files
+        .stdout
+        .lines()
+        .partition(|f| f.starts_with("/usr/share/licenses/bitnet"));
+    assert!(licenses.iter().any(|f| f.ends_with("/LICENSE")), "{files}");
     assert_eq!(
-        files.stdout,
-        "/usr/bin/bitnet-cli\n/usr/bin/bitnet-server\n"
+        others,
+        [
+            "/usr/bin/bitnet-cli",
+            "/usr/bin/bitnet-server",
+            "/usr/share/man/man1/bitnet-cli.1.gz",
+            "/usr/share/man/man1/bitnet-server.1.gz"
+        ]
     );
 
     // %prep checks the archive against the signed digest before unpacking it.
-    let tampered = r.tmp.path().join("tampered-sources");
-    std::fs::create_dir_all(&tampered).unwrap();
-    std::fs::write(
-        tampered.join(r.asset("x86_64-unknown-linux-gnu")),
-        b"not the signed archive",
-    )
-    .unwrap();
-    std::fs::copy(
-        r.release.dir.join(r.asset("aarch64-unknown-linux-gnu")),
-        tampered.join(r.asset("aarch64-unknown-linux-gnu")),
-    )
-    .unwrap();
-    let refused = rpmbuild(&r.tmp.path().join("rpmbuild-tampered"), &tampered);
+    let (_, refused) = rpmbuild(&r, "rpmbuild-tampered", Some(b"not the signed archive"));
     assert!(!refused.success(), "{refused}");
     assert!(refused.stderr.contains("FAILED") || refused.stdout.contains("FAILED"));
 }
@@ -900,4 +1084,154 @@ fn actionlint_finds_nothing_in_the_release_workflow() {
             .arg(&bad),
     );
     assert_eq!(out.code(), 1, "{out}");
+}
+
+/// Every file of each wheel matches its RECORD line (urlsafe-base64 SHA-256 without
+/// padding, size), and RECORD lists every file: checked by Python's own modules.
+const CHECK_RECORDS: &str = r#"
+import base64, hashlib, sys, zipfile
+for wheel in sys.argv[1:]:
+    z = zipfile.ZipFile(wheel)
+    record = next(n for n in z.namelist() if n.endswith(".dist-info/RECORD"))
+    listed = set()
+    for line in z.read(record).decode().splitlines():
+        path, digest, size = line.rsplit(",", 2)
+        listed.add(path)
+        if path == record:
+            assert digest == "" and size == "", line
+            continue
+        data = z.read(path)
+        expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert digest == "sha256=" + expected and int(size) == len(data), (wheel, line)
+    assert listed == set(z.namelist()), (wheel, listed ^ set(z.namelist()))
+print("ok")
+"#;
+
+#[test]
+fn pypi_wheels_pass_twine_check_and_pip_puts_the_commands_on_the_venv_path() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let pypi = r.file("pypi");
+    let mut wheels: Vec<String> = std::fs::read_dir(&pypi)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    wheels.sort();
+    let tag = |platform: &str| format!("bitnet-0.4.0b1-py3-none-{platform}.whl");
+    assert_eq!(
+        wheels,
+        [
+            tag("macosx_10_12_x86_64"),
+            tag("macosx_11_0_arm64"),
+            tag("manylinux_2_17_aarch64.manylinux2014_aarch64"),
+            tag("manylinux_2_17_x86_64.manylinux2014_x86_64"),
+            tag("win_amd64"),
+            tag("win_arm64"),
+        ]
+    );
+    let paths: Vec<PathBuf> = wheels.iter().map(|w| pypi.join(w)).collect();
+    let twine = Output::run(
+        tool("twine", "python3-pip (pip install twine)")
+            .args(["check", "--strict"])
+            .args(&paths)
+            .env("NO_COLOR", "1"),
+    );
+    assert!(twine.success(), "twine check: {twine}");
+    assert_eq!(twine.stdout.matches("PASSED").count(), 6, "{twine}");
+    let records = run_ok(
+        tool("python3", "python3")
+            .args(["-c", CHECK_RECORDS])
+            .args(&paths),
+    );
+    assert_eq!(records.stdout.trim(), "ok");
+
+    // pip picks the wheel of this machine from the directory and puts both
+    // commands in the environment's bin/.
+    let venv = r.tmp.path().join("venv");
+    run_ok(tool("python3", "python3").args(["-m", "venv"]).arg(&venv));
+    run_ok(
+        Command::new(venv.join("bin/pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(["--no-index", "--find-links"])
+            .arg(&pypi)
+            .arg("bitnet"),
+    );
+    let path = format!("{}:/usr/bin:/bin", venv.join("bin").display());
+    for command in ["bitnet-cli", "bitnet-server"] {
+        let out = run_ok(
+            Command::new("sh")
+                .args(["-c", "exec \"$0\""])
+                .arg(command)
+                .env("PATH", &path),
+        );
+        assert_eq!(out.stdout.trim(), format!("{command} 0.4.0-beta.1"));
+    }
+}
+
+#[test]
+fn npm_packages_install_offline_from_their_tarballs_and_npx_runs_the_commands() {
+    let r = Rendered::new("0.4.0-beta.1");
+    let npm_dir = r.file("npm");
+    let main: Value = serde_json::from_str(&r.read("npm/bitnet/package.json")).unwrap();
+    assert_eq!(main["name"], "bitnet");
+    assert_eq!(main["bin"]["bitnet-cli"], "bin/bitnet-cli.js");
+    let optional = main["optionalDependencies"].as_object().expect("optional");
+    let expected = [
+        ("bitnet-darwin-arm64", "darwin", "arm64", None),
+        ("bitnet-darwin-x64", "darwin", "x64", None),
+        ("bitnet-linux-arm64-glibc", "linux", "arm64", Some("glibc")),
+        ("bitnet-linux-x64-glibc", "linux", "x64", Some("glibc")),
+        ("bitnet-win32-arm64", "win32", "arm64", None),
+        ("bitnet-win32-x64", "win32", "x64", None),
+    ];
+    let names: Vec<&String> = optional.keys().collect();
+    assert_eq!(names, expected.map(|(name, ..)| name));
+    for (name, os, cpu, libc) in expected {
+        assert_eq!(optional[name], "0.4.0-beta.1");
+        let platform: Value =
+            serde_json::from_str(&r.read(&format!("npm/{name}/package.json"))).unwrap();
+        assert_eq!(platform["os"], serde_json::json!([os]), "{name}");
+        assert_eq!(platform["cpu"], serde_json::json!([cpu]), "{name}");
+        assert_eq!(
+            platform["libc"],
+            serde_json::json!(libc.map(|l| [l])),
+            "{name}"
+        );
+    }
+
+    // npm pack each package, then install the main one and this machine's platform
+    // package from the tarballs into an empty project, with no registry.
+    let tarballs = r.tmp.path().join("tarballs");
+    std::fs::create_dir(&tarballs).unwrap();
+    for entry in std::fs::read_dir(&npm_dir).unwrap() {
+        run_ok(
+            tool("npm", "npm")
+                .args(["pack", "--silent", "--pack-destination"])
+                .arg(&tarballs)
+                .current_dir(entry.unwrap().path()),
+        );
+    }
+    let arch = run_ok(tool("node", "nodejs").args(["-p", "process.arch"]));
+    let platform = format!("bitnet-linux-{}-glibc-0.4.0-beta.1.tgz", arch.stdout.trim());
+    let project = r.tmp.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    std::fs::write(
+        project.join("package.json"),
+        r#"{"name": "p", "version": "1.0.0", "private": true}"#,
+    )
+    .unwrap();
+    run_ok(
+        tool("npm", "npm")
+            .args(["install", "--offline", "--no-audit", "--no-fund"])
+            .arg(tarballs.join(platform))
+            .arg(tarballs.join("bitnet-0.4.0-beta.1.tgz"))
+            .current_dir(&project),
+    );
+    for command in ["bitnet-cli", "bitnet-server"] {
+        let out = run_ok(
+            tool("npx", "npm")
+                .args(["--offline", command])
+                .current_dir(&project),
+        );
+        assert_eq!(out.stdout.trim(), format!("{command} 0.4.0-beta.1"));
+    }
 }
