@@ -10,7 +10,7 @@ use super::{Plan, Product};
 use crate::config::SourceSpec;
 use crate::context::Context;
 use crate::digest::Sha256;
-use crate::download::{Location, DEFAULT_MAX_ASSET_BYTES};
+use crate::download::{Location, Partial, DEFAULT_MAX_ASSET_BYTES};
 use crate::error::{Error, IoContext, Result};
 use crate::install::{self, Verified};
 use crate::receipt::{self, Origin, Receipt};
@@ -91,10 +91,28 @@ impl Plan {
         let cap = asset.size.unwrap_or(DEFAULT_MAX_ASSET_BYTES);
         ctx.progress
             .step(&format!("downloading {}", asset.location.display()));
-        let fetched = ctx
-            .fetcher
-            .fetch_to_file(&asset.location, &[], &dest, cap, &asset.name)?;
-        evidence.check(asset, &dest, fetched.sha256, &ctx.config.keys)?;
+        let fetched = match &asset.location {
+            Location::Remote(url) => {
+                let partial_dir = ctx.layout().partial_dir();
+                let partial = Partial::new(&partial_dir, &asset.name, url, evidence.sha256());
+                let fetched = ctx.fetcher.fetch_partial(&partial, cap, &asset.name)?;
+                let checked =
+                    evidence.check(asset, &partial.file, fetched.sha256, &ctx.config.keys);
+                if checked.is_err() {
+                    partial.discard();
+                }
+                checked?;
+                partial.take_into(&dest)?;
+                fetched
+            }
+            Location::Local(_) => {
+                let fetched =
+                    ctx.fetcher
+                        .fetch_to_file(&asset.location, &[], &dest, cap, &asset.name)?;
+                evidence.check(asset, &dest, fetched.sha256, &ctx.config.keys)?;
+                fetched
+            }
+        };
         Ok(Downloaded {
             path: dest,
             sha256: fetched.sha256,

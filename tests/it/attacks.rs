@@ -902,3 +902,36 @@ fn rollback_to_an_older_signed_index_after_uninstall_all() {
         "self uninstall forgets everything"
     );
 }
+
+/// A partial download kept for the next run is re-hashed from disk with the
+/// rest: bytes changed while it waited fail the signed checksum and are
+/// dropped, not installed and not resumed again.
+#[cfg(unix)]
+#[test]
+fn kept_partial_download_tampered_between_runs() {
+    use crate::network_signals::*;
+    let (world, _, size) = slow_world();
+    install(&world, &["--version", "0.3.1"]).assert_code(0);
+    let before = snapshot_without_partial(&world);
+    let child = start_slow_install(&world);
+    let (_, kept) = stop_at_half(&world, child, size, libc::SIGKILL);
+    let partial = partial_file(&world, "0.3.2");
+    let mut bytes = std::fs::read(&partial).unwrap();
+    bytes[kept as usize / 2] ^= 0xff;
+    std::fs::write(&partial, bytes).unwrap();
+    world.server.clear_faults();
+    let out = install(&world, &["--version", "0.3.2", "--json"]);
+    out.assert_code(5);
+    assert!(
+        out.stderr.contains("does not match") || out.stdout.contains("does not match"),
+        "{out}"
+    );
+    assert!(
+        !partial.exists(),
+        "bytes that failed their check are not kept"
+    );
+    assert_eq!(snapshot_without_partial(&world), before);
+    installed_cli_says(&world, "bitnet-cli 0.3.1");
+    install(&world, &["--version", "0.3.2"]).assert_code(0);
+    installed_cli_says(&world, "bitnet-cli 0.3.2");
+}

@@ -13,7 +13,7 @@ use crate::support::*;
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// Bytes that do not compress, so an archive holding them is as large.
-fn noise(len: usize) -> Vec<u8> {
+pub(crate) fn noise(len: usize) -> Vec<u8> {
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     (0..len)
         .map(|_| {
@@ -26,7 +26,7 @@ fn noise(len: usize) -> Vec<u8> {
 }
 
 /// A release whose archive is about `size` bytes (runnable commands plus noise).
-fn big_release(version: &str, size: usize) -> ReleaseBuilder {
+pub(crate) fn big_release(version: &str, size: usize) -> ReleaseBuilder {
     let files: &[(&str, Vec<u8>, u32)] = &[
         ("bitnet-cli", fake_exe("bitnet-cli", version), 0o755),
         ("bitnet-server", fake_exe("bitnet-server", version), 0o755),
@@ -36,7 +36,7 @@ fn big_release(version: &str, size: usize) -> ReleaseBuilder {
     ReleaseBuilder::new("bitnet", version).asset_raw(&name, tar_gz(files))
 }
 
-fn asset_path(version: &str) -> String {
+pub(crate) fn asset_path(version: &str) -> String {
     format!("/v{version}/bitnet-{version}-{TARGET}.tar.gz")
 }
 
