@@ -57,13 +57,30 @@ cargo fmt --all -- --check
 echo "==> cargo clippy --all-targets --all-features -- -D warnings"
 cargo clippy --all-targets --all-features --locked -- -D warnings
 
+# The embeddable updater builds without the command line's crates.
+echo "==> lean library: --no-default-features --features updater"
+lean_tree=$(cargo tree --locked --no-default-features --features updater -e normal --prefix none)
+if grep -E '^(clap|clap_complete|indicatif|minisign) ' <<<"$lean_tree"; then
+    echo "test.sh: the updater feature pulls in the crates above" >&2
+    exit 1
+fi
+cargo check --locked --no-default-features --features updater --lib --examples
+
 # The crash tests kill the binary at checkpoints compiled in only with the
-# fault-injection feature, so the suite runs with it.
+# fault-injection feature, so the suite runs with it. The suite runs as on a
+# CPU without AVX-512 (Haswell), then its CPU-sensitive part as on one with it
+# (BITNET_FAKE_CPU_FEATURES, a test seam of that feature), whatever this
+# machine has.
+HASWELL=sse3,ssse3,sse4.1,sse4.2,popcnt,cmpxchg16b,avx,avx2,fma,f16c,bmi1,bmi2,lzcnt,movbe,xsave
+SKYLAKE_X=$HASWELL,avx512f,avx512bw,avx512cd,avx512dq,avx512vl
 echo "==> tests"
 if cargo nextest --version >/dev/null 2>&1; then
     cargo test --locked --doc --quiet --features fault-injection
-    cargo nextest run --locked --no-fail-fast --features fault-injection
+    BITNET_FAKE_CPU_FEATURES=$HASWELL cargo nextest run --locked --no-fail-fast --features fault-injection
+    echo "==> tests that depend on the CPU, as on an AVX-512 machine"
+    BITNET_FAKE_CPU_FEATURES=$SKYLAKE_X cargo nextest run --locked --no-fail-fast --features fault-injection \
+        -E 'test(/repo::|install::|select|platform|detect/)'
 else
-    cargo test --locked --no-fail-fast --features fault-injection
+    BITNET_FAKE_CPU_FEATURES=$HASWELL cargo test --locked --no-fail-fast --features fault-injection
 fi
 

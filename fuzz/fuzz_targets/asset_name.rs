@@ -1,7 +1,9 @@
 //! Asset-name matching, our format and `--repo` names: never panics, and what is
-//! chosen is one of the names offered, never a checksum or signature file.
+//! chosen is one of the names offered, never a checksum or signature file, and
+//! always in a format extraction opens.
 #![no_main]
 
+use bitnet_install::archive::Format;
 use bitnet_install::platform::{Platform, Preferences};
 use bitnet_install::select::{select_asset, select_foreign_asset};
 use libfuzzer_sys::fuzz_target;
@@ -37,10 +39,12 @@ fuzz_target!(|data: &[u8]| {
         let chosen = &selection.asset;
         assert!(names.contains(chosen), "{chosen:?} was not offered");
         assert!(chosen.starts_with("bitnet-0.3.2-"), "{chosen:?}");
+        assert!(Format::from_name(chosen).is_some(), "{chosen:?}");
     }
     if let Ok(selection) = select_foreign_asset(&names, &platform, &prefs) {
         let chosen = selection.asset.to_ascii_lowercase();
         assert!(names.contains(&selection.asset));
+        assert!(Format::from_name(&chosen).is_some(), "{chosen:?}");
         for refused in [".sha256", ".minisig", ".sig", ".asc", ".deb", ".rpm"] {
             assert!(!chosen.ends_with(refused), "{chosen:?}");
         }

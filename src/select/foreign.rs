@@ -87,7 +87,7 @@ enum Word {
 fn classify(t: &str) -> Option<Word> {
     use Word::*;
     Some(match t {
-        "linux" | "ubuntu" | "debian" | "manylinux" => Os("linux"),
+        "linux" | "lin" | "ubuntu" | "debian" | "manylinux" => Os("linux"),
         "musllinux" => OsEnv("linux", "musl"),
         "darwin" | "macos" | "osx" | "mac" | "macosx" | "apple" => Os("macos"),
         "windows" | "win" | "win32" | "mingw" | "mingw32" | "mingw64" => {
@@ -170,6 +170,7 @@ fn tokens(stem: &str) -> Vec<String> {
         .replace("x86_64", "x86@64")
         .replace("x86-64", "x86@64")
         .replace("aarch_64", "aarch64")
+        .replace("arm_64", "arm64")
         .replace("install_only", "installonly")
         .replace("64-bit", "64bit")
         .replace("32-bit", "32bit");
@@ -716,7 +717,7 @@ mod tests {
             checks - known
         );
         assert!(
-            projects >= 45 && checks >= 250,
+            projects >= 80 && checks >= 350,
             "corpus too small: {projects} projects, {checks} choices"
         );
     }
@@ -844,7 +845,7 @@ mod tests {
             &AUTO,
         )
         .unwrap();
-        assert_eq!(sel.asset, "ripgrep-14.1.0-x86_64-pc-windows-msvc.zip");
+        assert_eq!(sel.asset, "ripgrep-15.1.0-x86_64-pc-windows-msvc.zip");
         assert!(sel.emulated);
         assert!(
             sel.notes[0].contains("Windows' x64 emulation"),
@@ -862,7 +863,7 @@ mod tests {
         // The native build still wins, and it is not emulated.
         let sel = select_foreign_asset(&ripgrep, "ripgrep", &target("aarch64-apple-darwin"), &AUTO)
             .unwrap();
-        assert_eq!(sel.asset, "ripgrep-14.1.0-aarch64-apple-darwin.tar.gz");
+        assert_eq!(sel.asset, "ripgrep-15.1.0-aarch64-apple-darwin.tar.gz");
         assert!(!sel.emulated && sel.notes.is_empty());
     }
 
@@ -992,8 +993,8 @@ mod tests {
         assert!(pick(&with(CpuChoice::Avx2)).ends_with("-avx2-cuda-12-0.tar.gz"));
         assert!(pick(&with(CpuChoice::Baseline)).ends_with("-noavx-cuda-12-0.tar.gz"));
         assert!(pick(&AUTO).ends_with("-avx2-cuda-12-0.tar.gz"));
-        // llama.cpp b3672 has CUDA builds for Windows only.
-        let llama = corpus_assets("llama.cpp.json");
+        // llama.cpp b10621 has CUDA builds for Windows only.
+        let llama = corpus_assets("llama.cpp-b10621.json");
         let sel = select_foreign_asset(
             &llama,
             "llama.cpp",
@@ -1001,13 +1002,50 @@ mod tests {
             &with(CpuChoice::Auto),
         )
         .unwrap();
-        assert_eq!(sel.asset, "llama-b3672-bin-ubuntu-x64.zip");
+        assert_eq!(sel.asset, "llama-b10621-bin-ubuntu-x64.tar.gz");
         assert!(sel.notes[0].contains("no CUDA build"), "{:?}", sel.notes);
         // An old driver with CUDA builds on offer stays a refusal.
         let old = windows_x64(HASWELL, Some("10.2"));
         let e = select_foreign_asset(&engines, "cortex.llamacpp", &old, &with(CpuChoice::Auto))
             .unwrap_err();
         assert_eq!(e.exit_code(), 3);
+    }
+
+    /// Raspberry Pi's pico-sdk-tools shorten Linux to `lin`, as others shorten to `win` and `mac`.
+    #[test]
+    fn lin_is_linux() {
+        let tools = [
+            "pico-sdk-tools-2.2.0-aarch64-lin.tar.gz",
+            "pico-sdk-tools-2.2.0-mac.zip",
+            "pico-sdk-tools-2.2.0-x86_64-lin.tar.gz",
+        ];
+        let pick = |triple: &str| choose(&tools, "pioasm", &target(triple), &AUTO).asset;
+        assert_eq!(
+            pick("x86_64-unknown-linux-gnu"),
+            "pico-sdk-tools-2.2.0-x86_64-lin.tar.gz"
+        );
+        assert_eq!(
+            pick("aarch64-unknown-linux-gnu"),
+            "pico-sdk-tools-2.2.0-aarch64-lin.tar.gz"
+        );
+        assert_eq!(pick("aarch64-apple-darwin"), "pico-sdk-tools-2.2.0-mac.zip");
+    }
+
+    /// git-town writes 64-bit ARM as `arm_64` (and Intel as `intel_64`): not 32-bit ARM.
+    #[test]
+    fn arm_64_is_aarch64() {
+        let mac = [
+            "git-town_macos_arm_64.tar.gz",
+            "git-town_macos_intel_64.tar.gz",
+        ];
+        let pick = |triple: &str| choose(&mac, "git-town", &target(triple), &AUTO);
+        let arm = pick("aarch64-apple-darwin");
+        assert_eq!(arm.asset, "git-town_macos_arm_64.tar.gz");
+        assert!(!arm.emulated);
+        assert_eq!(
+            pick("x86_64-apple-darwin").asset,
+            "git-town_macos_intel_64.tar.gz"
+        );
     }
 
     /// Cause 7: protobuf's `aarch_64`.

@@ -169,6 +169,9 @@ mod tests {
         );
         assert_eq!(version_from_tag("v0.3.2", "bitnet-install-v"), None);
         assert_eq!(version_from_tag("vnext", "v"), None);
+        // The fixed release of the bootstrap scripts is no version of either product.
+        assert_eq!(version_from_tag("bitnet-install", "bitnet-install-v"), None);
+        assert_eq!(version_from_tag("bitnet-install", "v"), None);
     }
 
     #[test]
