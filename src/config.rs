@@ -149,7 +149,11 @@ pub struct Options {
     )]
     pub ca_cert: Option<PathBuf>,
 
-    /// Connect and read-idle timeout in seconds.
+    /// Connect and read-idle timeout in seconds, per attempt.
+    ///
+    /// A request is tried 4 times (BITNET_RETRIES) with waits of 0.5 to 3 s
+    /// between, so a server that stalls is given up after at most
+    /// 4 × SECONDS + 6 s. A download that keeps moving is not cut short.
     #[cfg_attr(
         feature = "cli",
         arg(long, global = true, env = "BITNET_TIMEOUT", value_name = "SECONDS")

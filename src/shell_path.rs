@@ -316,6 +316,11 @@ pub fn remove(config: &Config, env: &Env, _progress: &Progress) -> Result<()> {
         if let Some(conf) = fish_conf(env, home) {
             if std::fs::read_to_string(&conf).is_ok_and(|t| t.trim_end().ends_with(MARKER)) {
                 std::fs::remove_file(&conf).at("remove", &conf)?;
+                // conf.d is created for this file when fish has none; an
+                // empty one is taken back with it (a non-empty one stays).
+                if let Some(conf_d) = conf.parent() {
+                    let _ = std::fs::remove_dir(conf_d);
+                }
             }
         }
     }

@@ -470,6 +470,11 @@ fn uninstall_all_takes_back_exactly_what_was_added() {
         "the profile it created is gone"
     );
     assert!(!world.home.join(".config/fish/conf.d/bitnet.fish").exists());
+    assert!(
+        !world.home.join(".config/fish/conf.d").exists(),
+        "the conf.d it created for bitnet.fish is gone"
+    );
+    assert!(world.home.join(".config/fish").is_dir());
     // Only the rollback high-water marks outlive `uninstall --all`.
     assert_eq!(World::tree(&world.prefix), ["my-notes.txt", "state.json"]);
     let state: serde_json::Value =

@@ -611,3 +611,18 @@ fn a_ca_bundle_is_read_whole_and_a_file_without_certificates_is_refused() {
     );
     out.assert_code(2);
 }
+
+/// What `--timeout` promises: a stalled server is tried 4 times, and the help
+/// gives the bound (issue 16, also seen: ~12 s with `--timeout 2`).
+#[test]
+fn the_timeout_help_states_the_bound_and_a_stall_takes_four_attempts() {
+    let help = World::new().run(&["install", "--help"]);
+    assert!(help.stdout.contains("4 × SECONDS + 6 s"), "{help}");
+    let world = world_with(&["0.3.2"]);
+    let path = asset_path("0.3.2");
+    world
+        .server
+        .fault(&path, Fault::Stall(Duration::from_secs(100)));
+    install_with(&world, &["--timeout", "1"], &[]).assert_code(4);
+    assert_eq!(world.server.count(&path), 4);
+}
