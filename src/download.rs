@@ -300,12 +300,22 @@ impl Partial {
     pub fn discard(&self) {
         self.forget_validator();
         let _ = std::fs::remove_file(&self.file);
+        self.remove_dir_if_empty();
     }
 
     /// Moves the finished download to `dest` (same file system).
     pub fn take_into(&self, dest: &Path) -> Result<()> {
         self.forget_validator();
-        std::fs::rename(&self.file, dest).at("move into place", dest)
+        std::fs::rename(&self.file, dest).at("move into place", dest)?;
+        self.remove_dir_if_empty();
+        Ok(())
+    }
+
+    /// No empty `partial/` is left behind once nothing waits in it.
+    fn remove_dir_if_empty(&self) {
+        if let Some(dir) = self.file.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
     }
 }
 
