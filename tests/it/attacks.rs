@@ -734,9 +734,14 @@ fn file_swapped_between_verification_and_installation() {
         let (swapped, done) = (Arc::clone(&swapped), Arc::clone(&done));
         std::thread::spawn(move || {
             while !done.load(Ordering::SeqCst) && !swapped.load(Ordering::SeqCst) {
+                // The download streams into tmp/partial/<asset>.part (kept
+                // for a resume), moved into a download directory once checked.
                 for dir in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
-                    let download = dir.path().join(asset_032());
-                    if download.exists() {
+                    let download = [asset_032(), format!("{}.part", asset_032())]
+                        .map(|name| dir.path().join(name))
+                        .into_iter()
+                        .find(|path| path.exists());
+                    if let Some(download) = download {
                         let decoy = dir.path().join("decoy");
                         std::fs::write(&decoy, &evil).unwrap();
                         std::fs::rename(&decoy, &download).unwrap();
