@@ -80,6 +80,7 @@ impl<'a> Context<'a> {
             ));
         })?;
         crate::install::clean_leftovers(layout);
+        crate::interrupt::scratch_in(layout.tmp_dir());
         Ok(held)
     }
 }

@@ -172,15 +172,11 @@ impl Fetcher {
             .create_new(true)
             .open(dest)
             .at("create", dest)?;
-        let mut sink = HashingSink {
-            hasher: Hasher::default(),
-            bytes: 0,
-            bar: self.progress.bar(label),
-        };
+        let mut sink = HashingSink::new(self.progress.bar(label), None);
         match location {
             Location::Remote(url) => {
                 self.http(url)?
-                    .download(url, headers, cap, &mut file, &mut sink)?;
+                    .download(url, headers, cap, &mut file, &mut sink, None)?;
             }
             Location::Local(path) => copy_local(path, &mut file, &mut sink, cap)?,
         }
@@ -191,6 +187,154 @@ impl Fetcher {
             sha256: sink.hasher.finish(),
             bytes: sink.bytes,
         })
+    }
+
+    /// Streams `partial`'s URL into its file, continuing what an earlier run
+    /// left there when the sidecar still names the same URL and expected
+    /// digest (the server decides, through `If-Range`, whether the bytes are
+    /// still current). Its bytes are hashed again from disk, never trusted.
+    pub fn fetch_partial(&self, partial: &Partial, cap: u64, label: &str) -> Result<Downloaded> {
+        let http = self.http(&partial.url)?;
+        if let Some(dir) = partial.file.parent() {
+            std::fs::create_dir_all(dir).at("create", dir)?;
+        }
+        let mut file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&partial.file)
+            .at("open", &partial.file)?;
+        let kept = file.metadata().at("read", &partial.file)?.len();
+        let from = partial.resume_point(kept);
+        match &from {
+            Some(from) => self.progress.step(&format!(
+                "resuming {label} after the {} bytes an earlier run downloaded",
+                from.offset
+            )),
+            None => {
+                partial.forget_validator();
+                file.set_len(0).at("truncate", &partial.file)?;
+            }
+        }
+        let mut sink = HashingSink::new(self.progress.bar(label), Some(partial));
+        http.download(&partial.url, &[], cap, &mut file, &mut sink, from)?;
+        sink.bar.finish();
+        Ok(Downloaded {
+            sha256: sink.hasher.finish(),
+            bytes: sink.bytes,
+        })
+    }
+}
+
+/// An asset download kept across runs as `<dir>/<asset>.part`, beside a
+/// sidecar `<asset>.part.json` naming the URL, the server's validator (`ETag`
+/// or `Last-Modified`) and the digest the evidence expects. An interrupted or
+/// killed run leaves both; the next one resumes with `Range` + `If-Range`.
+/// One per asset name; removed once the bytes are taken or refused, or when
+/// stale (`remove_stale_partials`).
+pub struct Partial {
+    pub file: PathBuf,
+    sidecar: PathBuf,
+    url: String,
+    expected: Option<Sha256>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Sidecar {
+    url: String,
+    validator: String,
+    sha256: Option<String>,
+}
+
+/// A partial download untouched this long belongs to a release nobody
+/// finished installing.
+const PARTIAL_LIFETIME: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+impl Partial {
+    pub fn new(dir: &Path, asset: &str, url: &str, expected: Option<Sha256>) -> Partial {
+        Partial {
+            file: dir.join(format!("{asset}.part")),
+            sidecar: dir.join(format!("{asset}.part.json")),
+            url: url.to_string(),
+            expected,
+        }
+    }
+
+    /// Where to continue the `kept` bytes of the file, when the sidecar says
+    /// they come from this URL, for this digest, under a validator.
+    fn resume_point(&self, kept: u64) -> Option<crate::http::Resume> {
+        let sidecar: Sidecar = serde_json::from_slice(&std::fs::read(&self.sidecar).ok()?).ok()?;
+        let same = sidecar.url == self.url
+            && sidecar.sha256 == self.expected.map(|d| d.to_string())
+            && kept > 0;
+        same.then_some(crate::http::Resume {
+            offset: kept,
+            validator: sidecar.validator,
+        })
+    }
+
+    /// Records the validator of a body that starts from zero, before any of
+    /// its bytes are written; with none, the bytes cannot be resumed later.
+    /// Failing to write it only costs a full download next time.
+    fn record_validator(&self, validator: Option<&str>) {
+        let Some(validator) = validator else {
+            self.forget_validator();
+            return;
+        };
+        let sidecar = Sidecar {
+            url: self.url.clone(),
+            validator: validator.to_string(),
+            sha256: self.expected.map(|d| d.to_string()),
+        };
+        if let Ok(json) = serde_json::to_vec(&sidecar) {
+            let _ = crate::atomic::write_file(&self.sidecar, &json);
+        }
+    }
+
+    fn forget_validator(&self) {
+        let _ = std::fs::remove_file(&self.sidecar);
+    }
+
+    /// Drops bytes that must not be resumed (they failed their check).
+    pub fn discard(&self) {
+        self.forget_validator();
+        let _ = std::fs::remove_file(&self.file);
+        self.remove_dir_if_empty();
+    }
+
+    /// Moves the finished download to `dest` (same file system).
+    pub fn take_into(&self, dest: &Path) -> Result<()> {
+        self.forget_validator();
+        std::fs::rename(&self.file, dest).at("move into place", dest)?;
+        self.remove_dir_if_empty();
+        Ok(())
+    }
+
+    /// No empty `partial/` is left behind once nothing waits in it.
+    fn remove_dir_if_empty(&self) {
+        if let Some(dir) = self.file.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+}
+
+/// Removes kept partial downloads (and their sidecars) untouched for
+/// `PARTIAL_LIFETIME`, so that abandoned ones do not pile up.
+pub fn remove_stale_partials(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let stale = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age > PARTIAL_LIFETIME);
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -279,13 +423,32 @@ impl ConditionalStore {
     }
 }
 
-struct HashingSink {
+struct HashingSink<'a> {
     hasher: Hasher,
     bytes: u64,
     bar: crate::progress::Bar,
+    /// Where the validator of a fresh body is recorded, for a later run.
+    partial: Option<&'a Partial>,
 }
 
-impl DownloadSink for HashingSink {
+impl<'a> HashingSink<'a> {
+    fn new(bar: crate::progress::Bar, partial: Option<&'a Partial>) -> Self {
+        HashingSink {
+            hasher: Hasher::default(),
+            bytes: 0,
+            bar,
+            partial,
+        }
+    }
+}
+
+impl DownloadSink for HashingSink<'_> {
+    fn begin(&mut self, validator: Option<&str>) {
+        if let Some(partial) = self.partial {
+            partial.record_validator(validator);
+        }
+    }
+
     fn announce(&mut self, total: u64) {
         self.bar.set_total(total);
     }
@@ -459,11 +622,7 @@ mod tests {
             .open(&path)
             .unwrap();
         file.write_all(b"hello world").unwrap();
-        let mut sink = HashingSink {
-            hasher: Hasher::default(),
-            bytes: 0,
-            bar: Progress::quiet().bar("part"),
-        };
+        let mut sink = HashingSink::new(Progress::quiet().bar("part"), None);
         // What the sink saw go by is not what is on disk: the disk wins.
         sink.chunk(b"HELLO");
         sink.resume(&mut file, 5).unwrap();
@@ -471,11 +630,7 @@ mod tests {
         sink.chunk(b" there");
         assert_eq!(sink.bytes, 11);
         assert_eq!(sink.hasher.finish(), Sha256::of(b"hello there"));
-        let mut short = HashingSink {
-            hasher: Hasher::default(),
-            bytes: 0,
-            bar: Progress::quiet().bar("part"),
-        };
+        let mut short = HashingSink::new(Progress::quiet().bar("part"), None);
         assert!(short.resume(&mut file, 100).is_err());
     }
 

@@ -16,6 +16,8 @@ pub mod exit {
     pub const VERIFICATION: i32 = 5;
     pub const LOCAL: i32 = 6;
     pub const UPDATE_AVAILABLE: i32 = 10;
+    /// Stopped by a signal: 128 + SIGINT, as shells report an interrupted command.
+    pub const INTERRUPTED: i32 = 130;
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -112,6 +114,10 @@ pub enum Error {
     /// Anything else (exit 1).
     #[error("{message}")]
     Other { message: String, hint: String },
+
+    /// A signal stopped the run (exit 130).
+    #[error("stopped by a signal; the previous installation is unchanged")]
+    Interrupted,
 }
 
 fn list_or_none(items: &[String]) -> String {
@@ -139,6 +145,7 @@ impl Error {
             | Error::Verification { .. } => exit::VERIFICATION,
             Error::Local { .. } => exit::LOCAL,
             Error::Other { .. } => exit::FAILURE,
+            Error::Interrupted => exit::INTERRUPTED,
         }
     }
 
@@ -165,6 +172,9 @@ impl Error {
             Error::RolledBack { .. } => {
                 "use an up-to-date mirror; an attacker may be serving old releases."
             }
+            Error::Interrupted => {
+                "run the same command again; a partial download is resumed where it stopped."
+            }
         }
     }
 
@@ -173,7 +183,7 @@ impl Error {
     pub fn another_source_may_help(&self) -> bool {
         !matches!(
             self,
-            Error::Usage { .. } | Error::Local { .. } | Error::Other { .. }
+            Error::Usage { .. } | Error::Local { .. } | Error::Other { .. } | Error::Interrupted
         )
     }
 

@@ -11,6 +11,7 @@ use crate::atomic;
 use crate::error::{Error, IoContext, Result};
 use crate::extract::{self, Limits};
 use crate::faults;
+use crate::interrupt;
 use crate::layout::Layout;
 use crate::progress::Progress;
 use crate::receipt::{InstalledFile, Origin, Receipt};
@@ -46,13 +47,25 @@ enum Undo {
     },
 }
 
-/// Changes made so far; undone on drop unless committed.
-#[derive(Default)]
+/// Changes made so far; undone on drop unless committed. A signal waits
+/// until then (the hold is dropped after the undo).
 pub struct Transaction {
     undo: Vec<Undo>,
     /// Backups that are only needed until the commit.
     backups: Vec<PathBuf>,
     committed: bool,
+    _signals: interrupt::Hold,
+}
+
+impl Default for Transaction {
+    fn default() -> Self {
+        Transaction {
+            undo: Vec::new(),
+            backups: Vec::new(),
+            committed: false,
+            _signals: interrupt::hold(),
+        }
+    }
 }
 
 impl Transaction {
@@ -278,16 +291,8 @@ pub fn install(
 /// and not `current` refer to are removed. Best effort: whatever stays is
 /// harmless and tried again next time.
 pub fn clean_leftovers(layout: &Layout) {
-    if let Ok(entries) = std::fs::read_dir(layout.tmp_dir()) {
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let _ = if path.is_dir() {
-                std::fs::remove_dir_all(&path)
-            } else {
-                std::fs::remove_file(&path)
-            };
-        }
-    }
+    interrupt::remove_scratch(&layout.tmp_dir());
+    crate::download::remove_stale_partials(&layout.partial_dir());
     restore_receipt_backups(layout);
     for dir in [&layout.prefix, &layout.receipts_dir(), &layout.bin_dir] {
         remove_temp_siblings(dir);

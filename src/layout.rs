@@ -10,6 +10,8 @@ use crate::env::Env;
 use crate::error::{Error, Result};
 
 pub const PRODUCT_DIR: &str = "bitnet";
+/// The directory of `tmp/` that holds kept partial downloads.
+pub const PARTIAL_DIR: &str = "partial";
 
 #[derive(Clone, Debug)]
 pub struct Layout {
@@ -45,6 +47,11 @@ impl Layout {
 
     pub fn tmp_dir(&self) -> PathBuf {
         self.prefix.join("tmp")
+    }
+
+    /// Interrupted asset downloads, kept for the next run to resume.
+    pub fn partial_dir(&self) -> PathBuf {
+        self.tmp_dir().join(PARTIAL_DIR)
     }
 }
 

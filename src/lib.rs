@@ -35,6 +35,7 @@ mod extract;
 mod faults;
 mod http;
 mod install;
+mod interrupt;
 mod layout;
 mod lock;
 mod plan;

@@ -192,6 +192,7 @@ pub fn after_install(config: &Config, env: &Env, progress: &Progress) -> Result<
     crate::atomic::write_file(&sh, sh_env_script(bin_dir).as_bytes())?;
     crate::atomic::write_file(&fish, fish_env_script(bin_dir).as_bytes())?;
     for (path, edit) in edits {
+        let path = through_links(&path);
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).at("create", parent)?;
         }
@@ -268,8 +269,28 @@ fn path_change_accepted(config: &Config, env: &Env, files: &[PathBuf]) -> Result
     )
 }
 
-/// Profiles keep their permissions; only their text changes.
+/// The file a profile path stands for: a dotfile manager's symbolic link is
+/// followed (relative targets from the link's directory), so that the edit
+/// goes to the file it points at and the link stays a link.
+fn through_links(path: &Path) -> PathBuf {
+    let mut path = path.to_path_buf();
+    // A loop of links is left as it is: the write then fails with a clear error.
+    for _ in 0..40 {
+        let Ok(target) = std::fs::read_link(&path) else {
+            break;
+        };
+        path = match path.parent() {
+            Some(dir) => dir.join(target),
+            None => target,
+        };
+    }
+    path
+}
+
+/// Profiles keep their permissions; only their text changes. A symbolic
+/// link is written through, never replaced by a regular file.
 fn write_profile(path: &Path, text: &str) -> Result<()> {
+    let path = &through_links(path);
     #[cfg(unix)]
     let mode = std::fs::metadata(path).ok().map(|m| {
         use std::os::unix::fs::PermissionsExt;
@@ -346,12 +367,20 @@ pub fn remove(config: &Config, env: &Env, _progress: &Progress) -> Result<()> {
             match without_marked_lines(&current) {
                 Removal::Unchanged => {}
                 Removal::Rewrite(text) => write_profile(&profile, &text)?,
-                Removal::Delete => std::fs::remove_file(&profile).at("remove", &profile)?,
+                Removal::Delete => {
+                    let created = through_links(&profile);
+                    std::fs::remove_file(&created).at("remove", &created)?
+                }
             }
         }
         if let Some(conf) = fish_conf(env, home) {
             if std::fs::read_to_string(&conf).is_ok_and(|t| t.trim_end().ends_with(MARKER)) {
                 std::fs::remove_file(&conf).at("remove", &conf)?;
+                // conf.d is created for this file when fish has none; an
+                // empty one is taken back with it (a non-empty one stays).
+                if let Some(conf_d) = conf.parent() {
+                    let _ = std::fs::remove_dir(conf_d);
+                }
             }
         }
     }

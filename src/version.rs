@@ -98,7 +98,10 @@ impl Requirement {
         };
         let req = VersionReq::parse(&req_text).map_err(|e| {
             Error::usage(
-                format!("'{text}' is not a valid version requirement ({e})"),
+                format!(
+                    "'{}' is not a valid version requirement ({e})",
+                    shortened(text)
+                ),
                 "use latest, a version such as 0.3 or 0.3.2, or a requirement such as '>=0.2, <0.4'.",
             )
         })?;
@@ -253,6 +256,16 @@ pub fn version_for_tag(tag: &str) -> Version {
             semver::Prerelease::new(&format!("tag-{name}")).unwrap_or(semver::Prerelease::EMPTY);
         version
     })
+}
+
+/// At most `SHOWN` characters of what the user typed, so that an error never
+/// echoes a huge argument back whole.
+fn shortened(text: &str) -> String {
+    const SHOWN: usize = 64;
+    match text.char_indices().nth(SHOWN) {
+        Some((end, _)) => format!("{}… ({} bytes)", &text[..end], text.len()),
+        None => text.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ use crate::version::{self, Channel, Requirement};
 
 /// Validates the options into a `Config` and runs the command.
 pub fn run_cli(cli: &Cli, env: &Env, out: &Output) -> Result<i32> {
+    let report = *out;
+    crate::interrupt::handle_signals(move || report.error(&Error::Interrupted));
     let config = Config::new(&cli.options(), env)?;
     let ctx = Context::new(&config, env);
     run(cli.command.as_ref(), &ctx, out)

@@ -198,10 +198,12 @@ impl Http {
         })
     }
 
-    /// Streams `url` into `out`, calling `on_chunk` with every chunk written.
-    /// A dropped transfer resumes with `Range` when the server allows it, and
-    /// restarts from zero (after `on_restart`) when it does not. Stops with an
-    /// error beyond `cap` bytes or beyond the announced length.
+    /// Streams `url` into `out`, telling `sink` about every chunk written.
+    /// A dropped transfer resumes with `Range` (and `If-Range` with the
+    /// validator of the first answer) when the server allows it, and restarts
+    /// from zero when it does not. `from` continues an earlier run's download,
+    /// whose bytes are already in `out`, the same way. Stops with an error
+    /// beyond `cap` bytes or beyond the announced length.
     pub fn download(
         &self,
         url: &str,
@@ -209,10 +211,11 @@ impl Http {
         cap: u64,
         out: &mut std::fs::File,
         sink: &mut dyn DownloadSink,
+        from: Option<Resume>,
     ) -> Result<u64> {
-        let mut written: u64 = 0;
-        let mut validator: Option<String> = None;
-        self.with_retries(url, |attempt| {
+        let mut written: u64 = from.as_ref().map_or(0, |r| r.offset);
+        let mut validator: Option<String> = from.map(|r| r.validator);
+        self.with_retries(url, |_| {
             let mut request_headers: Vec<(&str, String)> = headers.to_vec();
             if written > 0 {
                 request_headers.push(("range", format!("bytes={written}-")));
@@ -238,8 +241,9 @@ impl Http {
             if resumed {
                 sink.resume(out, written).map_err(rewind_failed)?;
             }
-            if attempt == 0 || !resumed {
+            if !resumed {
                 validator = response_validator(&response);
+                sink.begin(validator.as_deref());
             }
             let total = announced_total(&response, written);
             if let Some(total) = total {
@@ -343,8 +347,20 @@ impl Http {
     }
 }
 
+/// Where an earlier run's download of the same URL stopped.
+#[derive(Clone, Debug)]
+pub struct Resume {
+    /// Bytes already in the file.
+    pub offset: u64,
+    /// The `ETag` or `Last-Modified` the server gave them with.
+    pub validator: String,
+}
+
 /// What the downloader tells the caller while bytes arrive.
 pub trait DownloadSink {
+    /// A whole body starts (not a resumed one), with the validator that a
+    /// later `If-Range` must name to continue it.
+    fn begin(&mut self, validator: Option<&str>);
     fn announce(&mut self, total: u64);
     fn chunk(&mut self, bytes: &[u8]);
     /// The server would not resume: everything received so far is discarded.

@@ -10,7 +10,7 @@ use super::{Plan, Product};
 use crate::config::SourceSpec;
 use crate::context::Context;
 use crate::digest::Sha256;
-use crate::download::{Location, DEFAULT_MAX_ASSET_BYTES};
+use crate::download::{Location, Partial, DEFAULT_MAX_ASSET_BYTES};
 use crate::error::{Error, IoContext, Result};
 use crate::install::{self, Verified};
 use crate::receipt::{self, Origin, Receipt};
@@ -94,13 +94,34 @@ impl Plan {
         ctx.progress
             .step(&format!("downloading {}", asset.location.display()));
         let phase = ctx.progress.phase("download+hash");
-        let fetched = ctx
-            .fetcher
-            .fetch_to_file(&asset.location, &[], &dest, cap, &asset.name)?;
-        phase.end();
-        let phase = ctx.progress.phase("verification");
-        evidence.check(asset, &dest, fetched.sha256, &ctx.config.keys)?;
-        phase.end();
+        let fetched = match &asset.location {
+            Location::Remote(url) => {
+                let partial_dir = ctx.layout().partial_dir();
+                let partial = Partial::new(&partial_dir, &asset.name, url, evidence.sha256());
+                let fetched = ctx.fetcher.fetch_partial(&partial, cap, &asset.name)?;
+                phase.end();
+                let phase = ctx.progress.phase("verification");
+                let checked =
+                    evidence.check(asset, &partial.file, fetched.sha256, &ctx.config.keys);
+                phase.end();
+                if checked.is_err() {
+                    partial.discard();
+                }
+                checked?;
+                partial.take_into(&dest)?;
+                fetched
+            }
+            Location::Local(_) => {
+                let fetched =
+                    ctx.fetcher
+                        .fetch_to_file(&asset.location, &[], &dest, cap, &asset.name)?;
+                phase.end();
+                let phase = ctx.progress.phase("verification");
+                evidence.check(asset, &dest, fetched.sha256, &ctx.config.keys)?;
+                phase.end();
+                fetched
+            }
+        };
         Ok(Downloaded {
             path: dest,
             sha256: fetched.sha256,

@@ -734,9 +734,14 @@ fn file_swapped_between_verification_and_installation() {
         let (swapped, done) = (Arc::clone(&swapped), Arc::clone(&done));
         std::thread::spawn(move || {
             while !done.load(Ordering::SeqCst) && !swapped.load(Ordering::SeqCst) {
+                // The download streams into tmp/partial/<asset>.part (kept
+                // for a resume), moved into a download directory once checked.
                 for dir in std::fs::read_dir(&tmp).into_iter().flatten().flatten() {
-                    let download = dir.path().join(asset_032());
-                    if download.exists() {
+                    let download = [asset_032(), format!("{}.part", asset_032())]
+                        .map(|name| dir.path().join(name))
+                        .into_iter()
+                        .find(|path| path.exists());
+                    if let Some(download) = download {
                         let decoy = dir.path().join("decoy");
                         std::fs::write(&decoy, &evil).unwrap();
                         std::fs::rename(&decoy, &download).unwrap();
@@ -901,4 +906,37 @@ fn rollback_to_an_older_signed_index_after_uninstall_all() {
         !world.prefix.join("state.json").exists(),
         "self uninstall forgets everything"
     );
+}
+
+/// A partial download kept for the next run is re-hashed from disk with the
+/// rest: bytes changed while it waited fail the signed checksum and are
+/// dropped, not installed and not resumed again.
+#[cfg(unix)]
+#[test]
+fn kept_partial_download_tampered_between_runs() {
+    use crate::network_signals::*;
+    let (world, _, size) = slow_world();
+    install(&world, &["--version", "0.3.1"]).assert_code(0);
+    let before = snapshot_without_partial(&world);
+    let child = start_slow_install(&world);
+    let (_, kept) = stop_at_half(&world, child, size, libc::SIGKILL);
+    let partial = partial_file(&world, "0.3.2");
+    let mut bytes = std::fs::read(&partial).unwrap();
+    bytes[kept as usize / 2] ^= 0xff;
+    std::fs::write(&partial, bytes).unwrap();
+    world.server.clear_faults();
+    let out = install(&world, &["--version", "0.3.2", "--json"]);
+    out.assert_code(5);
+    assert!(
+        out.stderr.contains("does not match") || out.stdout.contains("does not match"),
+        "{out}"
+    );
+    assert!(
+        !partial.exists(),
+        "bytes that failed their check are not kept"
+    );
+    assert_eq!(snapshot_without_partial(&world), before);
+    installed_cli_says(&world, "bitnet-cli 0.3.1");
+    install(&world, &["--version", "0.3.2"]).assert_code(0);
+    installed_cli_says(&world, "bitnet-cli 0.3.2");
 }

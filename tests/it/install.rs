@@ -375,3 +375,22 @@ fn missing_signatures_are_verification_failures_and_a_missing_index_a_broken_sou
         std::fs::remove_file(world.root.join("index.json")).unwrap();
     });
 }
+
+/// A huge `--version` is not echoed back whole (issue 16, also seen).
+#[test]
+fn a_huge_version_requirement_is_shortened_in_the_error() {
+    let world = world_with(&["0.3.2"]);
+    let huge = "x".repeat(100 * 1024);
+    let out = install(&world, &["--version", &huge]);
+    out.assert_code(2);
+    assert!(
+        out.stderr.len() < 2000,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
+    assert!(
+        out.stderr
+            .contains(&format!("{}… (102400 bytes)", "x".repeat(64))),
+        "{out}"
+    );
+}

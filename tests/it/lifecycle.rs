@@ -484,6 +484,11 @@ fn uninstall_all_takes_back_exactly_what_was_added() {
         "the profile it created is gone"
     );
     assert!(!world.home.join(".config/fish/conf.d/bitnet.fish").exists());
+    assert!(
+        !world.home.join(".config/fish/conf.d").exists(),
+        "the conf.d it created for bitnet.fish is gone"
+    );
+    assert!(world.home.join(".config/fish").is_dir());
     // Only the rollback high-water marks outlive `uninstall --all`.
     assert_eq!(World::tree(&world.prefix), ["my-notes.txt", "state.json"]);
     let state: serde_json::Value =
@@ -695,4 +700,47 @@ fn quiet_prints_no_key_override_warning() {
     assert_eq!(out.stderr, "", "{out}");
     let loud = run(&world, &["install", "--force"]);
     assert!(loud.stderr.contains("trusting the public key"), "{loud}");
+}
+
+/// Dotfile managers (stow, chezmoi, yadm) link `~/.bashrc` into a repository:
+/// the PATH line goes into the linked file, the link stays a link, and after
+/// `uninstall --all` the file holds exactly what it held (issue 16 item 8).
+#[cfg(unix)]
+#[test]
+fn symlinked_dotfiles_are_edited_through_the_link_and_restored() {
+    let world = path_world();
+    let dotfiles = world.home.join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    let before = "alias ll='ls -l'\nexport EDITOR=vi\n";
+    std::fs::write(dotfiles.join("bashrc"), before).unwrap();
+    std::os::unix::fs::symlink("dotfiles/bashrc", world.home.join(".bashrc")).unwrap();
+    std::os::unix::fs::symlink(dotfiles.join("profile"), world.home.join(".profile")).unwrap();
+    let is_link = |name: &str| {
+        std::fs::symlink_metadata(world.home.join(name))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    };
+
+    install_modifying_path(&world, &[], &[]).assert_code(0);
+    assert!(
+        is_link(".bashrc") && is_link(".profile"),
+        "links stay links"
+    );
+    assert!(read(&dotfiles.join("bashrc")).starts_with(before));
+    assert!(read(&dotfiles.join("bashrc")).contains("bitnet-install"));
+    assert!(read(&dotfiles.join("profile")).contains("bitnet-install"));
+    let path = shell_path(&world, &["bash", "-i", "-c"], None, "");
+    assert_eq!(count_entries(&path, &world.bin), 1, "{path}");
+
+    let mut cmd = world.cmd();
+    cmd.env_remove("BITNET_NO_MODIFY_PATH")
+        .args(["uninstall", "--all"]);
+    Output::run(&mut cmd).assert_code(0);
+    assert!(is_link(".bashrc"), "the link survives uninstall");
+    assert_eq!(read(&dotfiles.join("bashrc")), before);
+    assert!(
+        !dotfiles.join("profile").exists(),
+        "the profile it created behind the link is gone"
+    );
 }

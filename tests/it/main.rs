@@ -16,6 +16,8 @@ mod github;
 mod install;
 mod lifecycle;
 mod network;
+#[cfg(unix)]
+mod network_signals;
 mod output;
 #[cfg(unix)]
 mod packaging;

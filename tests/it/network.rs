@@ -13,7 +13,7 @@ use crate::support::*;
 const TARGET: &str = "x86_64-unknown-linux-gnu";
 
 /// Bytes that do not compress, so an archive holding them is as large.
-fn noise(len: usize) -> Vec<u8> {
+pub(crate) fn noise(len: usize) -> Vec<u8> {
     let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
     (0..len)
         .map(|_| {
@@ -26,7 +26,7 @@ fn noise(len: usize) -> Vec<u8> {
 }
 
 /// A release whose archive is about `size` bytes (runnable commands plus noise).
-fn big_release(version: &str, size: usize) -> ReleaseBuilder {
+pub(crate) fn big_release(version: &str, size: usize) -> ReleaseBuilder {
     let files: &[(&str, Vec<u8>, u32)] = &[
         ("bitnet-cli", fake_exe("bitnet-cli", version), 0o755),
         ("bitnet-server", fake_exe("bitnet-server", version), 0o755),
@@ -36,7 +36,7 @@ fn big_release(version: &str, size: usize) -> ReleaseBuilder {
     ReleaseBuilder::new("bitnet", version).asset_raw(&name, tar_gz(files))
 }
 
-fn asset_path(version: &str) -> String {
+pub(crate) fn asset_path(version: &str) -> String {
     format!("/v{version}/bitnet-{version}-{TARGET}.tar.gz")
 }
 
@@ -610,4 +610,19 @@ fn a_ca_bundle_is_read_whole_and_a_file_without_certificates_is_refused() {
             .args(["install", "--from", &root, "--force"]),
     );
     out.assert_code(2);
+}
+
+/// What `--timeout` promises: a stalled server is tried 4 times, and the help
+/// gives the bound (issue 16, also seen: ~12 s with `--timeout 2`).
+#[test]
+fn the_timeout_help_states_the_bound_and_a_stall_takes_four_attempts() {
+    let help = World::new().run(&["install", "--help"]);
+    assert!(help.stdout.contains("4 × SECONDS + 6 s"), "{help}");
+    let world = world_with(&["0.3.2"]);
+    let path = asset_path("0.3.2");
+    world
+        .server
+        .fault(&path, Fault::Stall(Duration::from_secs(100)));
+    install_with(&world, &["--timeout", "1"], &[]).assert_code(4);
+    assert_eq!(world.server.count(&path), 4);
 }

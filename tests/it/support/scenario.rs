@@ -34,7 +34,8 @@ pub fn installed_cli_says(world: &World, expected: &str) {
 }
 
 /// The prefix and bin dir exactly as they were, file by file (symbolic links by
-/// their target), leaving out the lock file.
+/// their target), leaving out the lock file and the kept partial downloads (a
+/// download the network cut short is kept for the next run to resume).
 pub fn snapshot(world: &World) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     for dir in [&world.prefix, &world.bin] {
@@ -47,7 +48,7 @@ pub fn snapshot(world: &World) -> Vec<(String, Vec<u8>)> {
             files.push((format!("{}/{relative}", dir.display()), content));
         }
     }
-    files.retain(|(name, _)| !name.ends_with("/.lock"));
+    files.retain(|(name, _)| !name.ends_with("/.lock") && !name.contains("/tmp/partial"));
     files
 }
 
