@@ -108,11 +108,7 @@ pub struct NetworkArgs {
     #[cfg_attr(feature = "cli", arg(long, env = "SSL_CERT_FILE", value_name = "FILE"))]
     pub ca_cert: Option<PathBuf>,
 
-    /// Connect and read-idle timeout in seconds, per attempt.
-    ///
-    /// A request is tried 4 times (BITNET_RETRIES) with waits of 0.5 to 3 s
-    /// between, so a server that stalls is given up after at most
-    /// 4 × SECONDS + 6 s. A download that keeps moving is not cut short.
+    /// Connect and read-idle timeout in seconds, per attempt: a stalled server is given up after at most 4 x SECONDS + 6 s (4 attempts)
     #[cfg_attr(
         feature = "cli",
         arg(long, env = "BITNET_TIMEOUT", value_name = "SECONDS")

@@ -111,6 +111,7 @@ pub fn resolve(
         Kind::Signed => resolve_signed(ctx, product, chosen, &platform)?,
         Kind::Foreign => resolve_foreign(ctx, chosen, &platform)?,
     };
+    asset.plain_name()?;
     if ctx.progress.is_verbose() {
         for candidate in &selection.candidates {
             let mark = if candidate.accepted { "+" } else { "-" };

@@ -110,6 +110,24 @@ pub struct VerifiedRelease {
     pub signature_text: String,
 }
 
+impl RemoteAsset {
+    /// The asset's name when it is a plain file name, which it must be: it
+    /// becomes a path in the download directory. A hostile listing could name
+    /// `../x` or an absolute path.
+    pub fn plain_name(&self) -> Result<&str> {
+        let name = self.name.as_str();
+        let plain = !matches!(name, "" | "." | "..") && !name.contains(['/', '\\', ':', '\0']);
+        if plain {
+            return Ok(name);
+        }
+        let shown: String = name.chars().take(80).collect();
+        Err(Error::verification_with_hint(
+            format!("the release names an asset {shown:?}, which is not a plain file name"),
+            "the release listing is malformed or hostile; nothing was downloaded, so report it to the publisher.",
+        ))
+    }
+}
+
 impl VerifiedRelease {
     pub fn asset(&self, name: &str) -> Option<&RemoteAsset> {
         self.assets.iter().find(|a| a.name == name)
@@ -204,6 +222,31 @@ fn find_listed(listed: &[RemoteAsset], name: &str, version: &Version) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_asset_names_become_paths() {
+        let asset = |name: &str| RemoteAsset {
+            name: name.to_string(),
+            location: Location::Remote(format!("https://h/{name}")),
+            size: None,
+            host_digest: None,
+        };
+        assert_eq!(asset("rg.tar.gz").plain_name().unwrap(), "rg.tar.gz");
+        for bad in [
+            "../rg.tar.gz",
+            "..",
+            ".",
+            "",
+            "a/b",
+            "a\\b",
+            "C:x",
+            "/etc/passwd",
+        ] {
+            let e = asset(bad).plain_name().unwrap_err();
+            assert_eq!(e.exit_code(), 5, "{bad}");
+            assert!(e.to_string().contains("not a plain file name"), "{bad}");
+        }
+    }
 
     #[test]
     fn roots_of_each_kind() {

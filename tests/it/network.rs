@@ -617,7 +617,7 @@ fn a_ca_bundle_is_read_whole_and_a_file_without_certificates_is_refused() {
 #[test]
 fn the_timeout_help_states_the_bound_and_a_stall_takes_four_attempts() {
     let help = World::new().run(&["install", "--help"]);
-    assert!(help.stdout.contains("4 × SECONDS + 6 s"), "{help}");
+    assert!(help.stdout.contains("4 x SECONDS + 6 s"), "{help}");
     let world = world_with(&["0.3.2"]);
     let path = asset_path("0.3.2");
     world

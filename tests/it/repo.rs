@@ -609,3 +609,22 @@ fn a_format_nothing_can_open_is_never_selected() {
     assert!(!world.bin.join("tool").exists(), "tool was linked");
     assert_eq!(served(&world, "tool-1.2.0", "tool_1.2.0_amd64.deb"), 0);
 }
+
+#[test]
+fn an_asset_name_that_is_not_a_plain_file_name_is_never_chosen() {
+    let world = World::new();
+    let gh = world.github("acme/tool");
+    let files = [
+        (
+            "../tool-1.2.0-x86_64-unknown-linux-musl.tar.gz",
+            b"x".to_vec(),
+        ),
+        ("tool-1.2.0-aarch64-apple-darwin.tar.gz", b"mac".to_vec()),
+    ];
+    gh.add(release(&world, "v1.2.0", "v1.2.0", &files, true));
+    let out = install(&world, "acme/tool", &["--allow-unverified"]);
+    out.assert_code(3);
+    assert!(out.stderr.contains("no asset of the release fits"), "{out}");
+    assert!(!out.stderr.contains("SHA256SUMS"), "{out}");
+    nothing_installed(&world);
+}
