@@ -132,21 +132,26 @@ seal_all() {
     "$RELEASE" index "$WORK/root" --product bitnet --key "$WORK/keys/cross.key" --expires-in 30d >/dev/null
 }
 
-# Sample commands: a shell script for Linux, a real PE built with mingw for Windows.
+# Sample commands (both of the product's, as every release must hold them): a
+# shell script for Linux, a real PE built with mingw for Windows.
 mkdir -p "$WORK/build"
 for v in 0.3.1 0.3.2; do
-    printf '#!/bin/sh\necho "bitnet-cli %s"\n' "$v" >"$WORK/build/bitnet-cli"
-    chmod 755 "$WORK/build/bitnet-cli"
+    for command in bitnet-cli bitnet-server; do
+        printf '#!/bin/sh\necho "%s %s"\n' "$command" "$v" >"$WORK/build/$command"
+        chmod 755 "$WORK/build/$command"
+    done
     for target in aarch64-unknown-linux-gnu aarch64-unknown-linux-musl x86_64-unknown-linux-musl; do
-        release "$v" "$target" "" "$WORK/build/bitnet-cli"
+        release "$v" "$target" "" "$WORK/build/bitnet-cli" "$WORK/build/bitnet-server"
     done
     for target in aarch64-unknown-linux-gnu aarch64-unknown-linux-musl; do
-        release "$v" "$target" neon "$WORK/build/bitnet-cli"
+        release "$v" "$target" neon "$WORK/build/bitnet-cli" "$WORK/build/bitnet-server"
     done
     mkdir -p "$WORK/build/win-$v"
-    printf '#include <stdio.h>\nint main(void){puts("bitnet-cli %s");return 0;}\n' "$v" >"$WORK/build/cli.c"
-    x86_64-w64-mingw32-gcc -O1 -o "$WORK/build/win-$v/bitnet-cli.exe" "$WORK/build/cli.c"
-    release "$v" x86_64-pc-windows-msvc "" "$WORK/build/win-$v/bitnet-cli.exe"
+    for command in bitnet-cli bitnet-server; do
+        printf '#include <stdio.h>\nint main(void){puts("%s %s");return 0;}\n' "$command" "$v" >"$WORK/build/$command.c"
+        x86_64-w64-mingw32-gcc -O1 -o "$WORK/build/win-$v/$command.exe" "$WORK/build/$command.c"
+    done
+    release "$v" x86_64-pc-windows-msvc "" "$WORK/build/win-$v/bitnet-cli.exe" "$WORK/build/win-$v/bitnet-server.exe"
 done
 seal_all
 

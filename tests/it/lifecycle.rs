@@ -642,6 +642,7 @@ fn another_bitnet_cli_earlier_on_path_is_reported() {
 
 /// With HOME unset and no passwd entry (a uid nobody declared), the advice
 /// "give --prefix and --bin-dir" works as given: the cache follows the prefix.
+#[cfg(unix)]
 #[test]
 fn with_no_home_prefix_and_bin_dir_are_enough() {
     use std::os::unix::process::CommandExt;
