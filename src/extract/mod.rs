@@ -715,6 +715,11 @@ mod tests {
             self.extract_with(format, &Limits::default())
         }
 
+        /// Most archive rules are shown on a tar.gz, the usual format.
+        fn extract_tar_gz(&self) -> Result<Extracted> {
+            self.extract(Format::Tar(Compression::Gzip))
+        }
+
         /// Everything under the root except the inside of `dest`.
         fn outside_dest(&self) -> Vec<String> {
             let mut found = Vec::new();
@@ -939,7 +944,7 @@ mod tests {
             dir("bitnet-0.3.2/docs/"),
             file("bitnet-0.3.2/docs/guide.txt", b"guide"),
         ]);
-        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
+        let extracted = sandbox.extract_tar_gz().unwrap();
         assert_eq!(
             paths(&extracted),
             ["README.md", "bitnet-cli", "docs/guide.txt"]
@@ -961,7 +966,7 @@ mod tests {
             file("./README.md", b"readme"),
             file("./docs/guide.txt", b"guide"),
         ]);
-        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
+        let extracted = sandbox.extract_tar_gz().unwrap();
         assert_eq!(
             paths(&extracted),
             ["README.md", "bitnet-cli", "docs/guide.txt"]
@@ -972,14 +977,14 @@ mod tests {
     #[test]
     fn a_lone_file_at_the_root_is_not_mistaken_for_a_top_dir() {
         let sandbox = tar_sandbox(&[exe("bitnet-cli", b"cli")]);
-        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
+        let extracted = sandbox.extract_tar_gz().unwrap();
         assert_eq!(paths(&extracted), ["bitnet-cli"]);
     }
 
     #[test]
     fn top_dir_holding_a_namesake_child_is_stripped() {
         let sandbox = tar_sandbox(&[exe("bitnet/bitnet", b"cli"), file("bitnet/.strip-0", b"x")]);
-        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
+        let extracted = sandbox.extract_tar_gz().unwrap();
         assert_eq!(paths(&extracted), [".strip-0", "bitnet"]);
         assert_eq!(sandbox.read("bitnet"), b"cli");
     }
@@ -1051,74 +1056,56 @@ mod tests {
         let sandbox = tar_sandbox(&[]);
         let absolute = format!("{}/escaped", sandbox.root.display());
         fs::write(&sandbox.archive, tar_gz(&[file(&absolute, b"x")])).unwrap();
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "absolute path",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "absolute path");
     }
 
     #[test]
     fn tar_dotdot_path_is_refused() {
         let sandbox = tar_sandbox(&[file("ok", b"x"), file("../../escaped", b"x")]);
-        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "'..'");
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "'..'");
     }
 
     #[test]
     fn tar_backslash_dotdot_path_is_refused() {
         let sandbox = tar_sandbox(&[file("..\\..\\escaped", b"x")]);
-        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "'..'");
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "'..'");
     }
 
     #[test]
     fn tar_windows_drive_and_unc_paths_are_refused() {
         for name in ["C:\\escaped", "C:/escaped", "c:escaped"] {
             let sandbox = tar_sandbox(&[file(name, b"x")]);
-            sandbox.assert_refused(
-                sandbox.extract(Format::Tar(Compression::Gzip)),
-                "drive letter",
-            );
+            sandbox.assert_refused(sandbox.extract_tar_gz(), "drive letter");
         }
         let sandbox = tar_sandbox(&[file("\\\\server\\share\\x", b"x")]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "absolute path",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "absolute path");
     }
 
     #[test]
     fn tar_hard_link_is_refused() {
         let sandbox = tar_sandbox(&[file("a", b"x"), link("b", EntryType::Link, "a")]);
-        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "hard link");
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "hard link");
     }
 
     #[test]
     fn tar_fifo_and_devices_are_refused() {
         for kind in [EntryType::Fifo, EntryType::Char, EntryType::Block] {
             let sandbox = tar_sandbox(&[entry("dev", kind, 0o644, b"")]);
-            sandbox.assert_refused(
-                sandbox.extract(Format::Tar(Compression::Gzip)),
-                "device or FIFO",
-            );
+            sandbox.assert_refused(sandbox.extract_tar_gz(), "device or FIFO");
         }
     }
 
     #[test]
     fn tar_unknown_entry_types_are_refused() {
         let sandbox = tar_sandbox(&[entry("c", EntryType::Continuous, 0o644, b"x")]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "unsupported entry type '7'",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "unsupported entry type '7'");
     }
 
     #[test]
     fn tar_symlink_pointing_outside_is_refused() {
         for target in ["../escaped", "/etc", "sub/../../x", "..\\x"] {
             let sandbox = tar_sandbox(&[link("evil", EntryType::Symlink, target)]);
-            sandbox.assert_refused(
-                sandbox.extract(Format::Tar(Compression::Gzip)),
-                "symbolic link",
-            );
+            sandbox.assert_refused(sandbox.extract_tar_gz(), "symbolic link");
         }
     }
 
@@ -1130,7 +1117,7 @@ mod tests {
             file("inner/x", b"x"),
         ]);
         sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
+            sandbox.extract_tar_gz(),
             "lies under the symbolic link 'inner'",
         );
     }
@@ -1141,10 +1128,7 @@ mod tests {
             link("evil", EntryType::Symlink, "../.."),
             file("evil/escaped", b"x"),
         ]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "symbolic link",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "symbolic link");
     }
 
     #[test]
@@ -1154,28 +1138,19 @@ mod tests {
             link("link", EntryType::Symlink, "target.txt"),
             file("link", b"x"),
         ]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "appears twice",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "appears twice");
     }
 
     #[test]
     fn tar_duplicate_file_is_refused() {
         let sandbox = tar_sandbox(&[file("a", b"1"), file("./a", b"2")]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "appears twice",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "appears twice");
     }
 
     #[test]
     fn tar_file_under_a_file_is_refused() {
         let sandbox = tar_sandbox(&[file("a", b"1"), file("a/b", b"2")]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "lies under the file 'a'",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "lies under the file 'a'");
     }
 
     #[test]
@@ -1186,10 +1161,7 @@ mod tests {
             link("sub/up", EntryType::Symlink, ".."),
             link("sub/esc", EntryType::Symlink, "up/.."),
         ]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "climbs back up",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "climbs back up");
     }
 
     #[test]
@@ -1198,10 +1170,7 @@ mod tests {
             file("pkg/file", b"x"),
             link("pkg/link", EntryType::Symlink, "../pkg/file"),
         ]);
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "pointing outside the archive",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "pointing outside the archive");
     }
 
     #[cfg(unix)]
@@ -1211,7 +1180,7 @@ mod tests {
             exe("pkg/lib/real", b"real"),
             link("pkg/bin/tool", EntryType::Symlink, "../lib/real"),
         ]);
-        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
+        let extracted = sandbox.extract_tar_gz().unwrap();
         assert_eq!(paths(&extracted), ["lib/real"]);
         let tool = sandbox.dest.join("bin/tool");
         assert_eq!(fs::read_link(&tool).unwrap(), Path::new("../lib/real"));
@@ -1228,7 +1197,7 @@ mod tests {
             entry("writable", EntryType::Regular, 0o666, b"x"),
             entry("sticky/", EntryType::Directory, 0o1777, b""),
         ]);
-        sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
+        sandbox.extract_tar_gz().unwrap();
         assert_eq!(mode_of(&sandbox.dest.join("setuid")), 0o755);
         assert_eq!(mode_of(&sandbox.dest.join("setgid")), 0o644);
         assert_eq!(mode_of(&sandbox.dest.join("writable")), 0o644);
@@ -1352,27 +1321,21 @@ mod tests {
     fn pax_size_larger_than_header_size_is_refused() {
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, tar_with_pax_size("2048", b"0123456789")).unwrap();
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "PAX size record that disagrees",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "PAX size record that disagrees");
     }
 
     #[test]
     fn pax_size_smaller_than_header_size_is_refused() {
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, tar_with_pax_size("5", b"0123456789")).unwrap();
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "PAX size record that disagrees",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "PAX size record that disagrees");
     }
 
     #[test]
     fn pax_size_agreeing_with_header_writes_exactly_the_data() {
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, tar_with_pax_size("10", b"0123456789")).unwrap();
-        let extracted = sandbox.extract(Format::Tar(Compression::Gzip)).unwrap();
+        let extracted = sandbox.extract_tar_gz().unwrap();
         assert_eq!(paths(&extracted), ["after", "payload"]);
         assert_eq!(sandbox.read("payload"), b"0123456789");
         assert_eq!(sandbox.read("after"), b"after");
@@ -1401,17 +1364,11 @@ mod tests {
         };
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, archive("comment")).unwrap();
-        assert_eq!(
-            paths(&sandbox.extract(Format::Tar(Compression::Gzip)).unwrap()),
-            ["bitnet-cli"]
-        );
+        assert_eq!(paths(&sandbox.extract_tar_gz().unwrap()), ["bitnet-cli"]);
 
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, archive("path")).unwrap();
-        sandbox.assert_refused(
-            sandbox.extract(Format::Tar(Compression::Gzip)),
-            "PAX global header",
-        );
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "PAX global header");
     }
 
     #[test]
@@ -1421,7 +1378,7 @@ mod tests {
         bytes.truncate(middle);
         let sandbox = tar_sandbox(&[]);
         fs::write(&sandbox.archive, bytes).unwrap();
-        sandbox.assert_refused(sandbox.extract(Format::Tar(Compression::Gzip)), "corrupt");
+        sandbox.assert_refused(sandbox.extract_tar_gz(), "corrupt");
     }
 
     #[test]
