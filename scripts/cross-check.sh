@@ -70,13 +70,15 @@ printf '#define TARGET_OS_MAC 1\n#define TARGET_OS_OSX 1\n#define TARGET_OS_IPHO
 : >"$STUBS/msvc/stdlib.h"
 export CC_x86_64_pc_windows_gnu=x86_64-w64-mingw32-gcc CARGO_TARGET_X86_64_PC_WINDOWS_GNU_LINKER=x86_64-w64-mingw32-gcc
 export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
-export CC_x86_64_unknown_linux_musl=musl-gcc CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_LINKER=musl-gcc
-export CARGO_TARGET_X86_64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C link-self-contained=no"
-# Debian has no aarch64 musl gcc: ring's C is freestanding, and rust-lld links
-# against the musl objects rustup ships with the target.
-export CC_aarch64_unknown_linux_musl=aarch64-linux-gnu-gcc
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=rust-lld
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C linker-flavor=ld.lld -C link-self-contained=yes"
+# Both musl targets link with rust-lld against the crt objects, libc and
+# libunwind that rustup ships with the target (musl-tools has no libunwind:
+# `-lunwind` fails with musl-gcc). ring's C is compiled by musl-gcc on x86_64;
+# Debian has no aarch64 musl gcc, and ring's C there is freestanding.
+export CC_x86_64_unknown_linux_musl=musl-gcc CC_aarch64_unknown_linux_musl=aarch64-linux-gnu-gcc
+for var in X86_64_UNKNOWN_LINUX_MUSL AARCH64_UNKNOWN_LINUX_MUSL; do
+    export "CARGO_TARGET_${var}_LINKER=rust-lld"
+    export "CARGO_TARGET_${var}_RUSTFLAGS=-C linker-flavor=ld.lld -C link-self-contained=yes"
+done
 PATH="$PATH:$(dirname "$(rustc --print target-libdir)")/bin"
 for t in "${CHECK_ONLY[@]}"; do
     var=${t//-/_}
@@ -202,7 +204,8 @@ run_linux() { # run_linux TARGET RUNNER...
 }
 run_static() {
     local bin; bin=$(exe x86_64-unknown-linux-musl "")
-    ldd "$bin" 2>&1 | grep -q "not a dynamic executable" && run_linux x86_64-unknown-linux-musl
+    # ldd says "statically linked" of a static PIE, "not a dynamic executable" otherwise.
+    ldd "$bin" 2>&1 | grep -Eq "statically linked|not a dynamic executable" && run_linux x86_64-unknown-linux-musl
 }
 
 QEMU=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
