@@ -25,16 +25,19 @@ use std::io::{self, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
-use crate::archive::{Compression, Format};
+use crate::archive::Format;
 use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, IoContext, Result};
 
 mod fs_ops;
 mod names;
+mod pipeline;
+mod stream;
 mod verified;
 
 use fs_ops::{create_dir_0755, create_new_file, create_symlink, set_mode};
 use names::{normalise_entry_name, normalise_link_target};
+use stream::{decompress, CappedStream, Payload};
 pub use verified::extract_verified;
 
 /// Read and write in large chunks: release assets are hundreds of megabytes.
@@ -118,26 +121,28 @@ fn extract_stream<R: Read>(
     dest: &Path,
     limits: &Limits,
 ) -> Result<Extracted> {
+    let reader = BufReader::with_capacity(BUF_SIZE, input);
+    let (decompressed, payload) = decompress(format, bare_name, reader)?;
+    unpack_payload(decompressed, &payload, archive, dest, limits)
+}
+
+/// Writes what a decompressed stream holds into `dest`.
+fn unpack_payload(
+    mut decompressed: impl Read,
+    payload: &Payload,
+    archive: &Path,
+    dest: &Path,
+    limits: &Limits,
+) -> Result<Extracted> {
     let mut staging = Staging::new(archive, dest, limits);
-    let mut reader = BufReader::with_capacity(BUF_SIZE, input);
-    match format {
-        Format::Tar(compression) => unpack_tar(compression, reader, &mut staging)?,
-        Format::Zip => return Err(Error::internal("a zip is unpacked from its file")),
-        Format::Compressed(compression) => copy_bare(
-            &mut compression.decoder(reader),
-            format.unpacked_name(bare_name),
-            &mut staging,
-        )?,
-        Format::Bare => copy_bare(&mut reader, bare_name, &mut staging)?,
+    match payload {
+        Payload::Tar => unpack_tar(decompressed, &mut staging)?,
+        Payload::File(name) => copy_bare(&mut decompressed, name, &mut staging)?,
     }
     staging.finish()
 }
 
-fn unpack_tar<R: Read>(
-    compression: Compression,
-    file: BufReader<R>,
-    staging: &mut Staging,
-) -> Result<()> {
+fn unpack_tar(decompressed: impl Read, staging: &mut Staging) -> Result<()> {
     let cap = staging.limits.max_total_bytes.saturating_add(
         staging
             .limits
@@ -146,7 +151,7 @@ fn unpack_tar<R: Read>(
             .saturating_mul(STREAM_OVERHEAD_PER_ENTRY),
     );
     let stream = CappedStream {
-        inner: compression.decoder(file),
+        inner: decompressed,
         remaining: cap,
         hit: Rc::clone(&staging.stream_cap_hit),
     };
@@ -645,38 +650,10 @@ impl<'a> Staging<'a> {
     }
 }
 
-/// Caps a decompressed stream, remembering that the cap was hit so the error can
-/// say so rather than "corrupt".
-struct CappedStream<R> {
-    inner: R,
-    remaining: u64,
-    hit: Rc<Cell<bool>>,
-}
-
-impl<R: Read> Read for CappedStream<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        if self.remaining == 0 {
-            let mut probe = [0u8; 1];
-            if self.inner.read(&mut probe)? == 0 {
-                return Ok(0);
-            }
-            self.hit.set(true);
-            return Err(io::Error::other(
-                "decompressed archive exceeds its size cap",
-            ));
-        }
-        let max = buf
-            .len()
-            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
-        let n = self.inner.read(&mut buf[..max])?;
-        self.remaining -= n as u64;
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::archive::Compression;
     use std::io::Cursor;
     use tar::EntryType;
     use zip::write::SimpleFileOptions;

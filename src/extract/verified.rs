@@ -2,10 +2,11 @@
 //! that what is unpacked is exactly the bytes that were hashed.
 
 use std::fs::{self, File};
-use std::io::{self, Read};
+use std::io::{self, BufReader, Read};
 use std::path::Path;
 
-use super::{extract_open, extract_stream, Extracted, Limits, BUF_SIZE};
+use super::pipeline::Pipeline;
+use super::{decompress, extract_open, Extracted, Limits, BUF_SIZE};
 use crate::archive::Format;
 use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, IoContext, Result};
@@ -14,11 +15,13 @@ use crate::error::{Error, IoContext, Result};
 /// what is unpacked must be the bytes that were hashed, even if the path was
 /// swapped in between (exit 5 when it was). A stream format is hashed as it is
 /// unpacked, in one pass through one handle: every byte read from the file,
-/// through the end, goes through the hasher, and on a mismatch the error
-/// returns before the caller moves anything out of the private `dest` (which
-/// it deletes). Bytes that fail the check were only ever unpacked under the
-/// archive rules, as any archive is. A zip is read by seeking, so it is hashed
-/// whole first and then unpacked from the same handle.
+/// through the end, goes through the hasher (on this thread, with the
+/// decompression, while `Pipeline` writes the files on another), and on a
+/// mismatch the error returns before the caller moves anything out of the
+/// private `dest` (which it deletes). Bytes that fail the check were only
+/// ever unpacked under the archive rules, as any archive is. A zip is read by
+/// seeking, so it is hashed whole first and then unpacked from the same
+/// handle.
 pub fn extract_verified(
     archive: &Path,
     expected_sha256: Sha256,
@@ -35,11 +38,17 @@ pub fn extract_verified(
         return extract_open(file, archive, format, bare_name, dest, limits);
     }
     let mut hasher = Hasher::default();
-    let reader = HashingReader {
-        inner: &mut file,
-        hasher: &mut hasher,
+    let unpacked = {
+        let reader = HashingReader {
+            inner: &mut file,
+            hasher: &mut hasher,
+        };
+        let reader = BufReader::with_capacity(BUF_SIZE, reader);
+        let (mut decompressed, payload) = decompress(format, bare_name, reader)?;
+        let mut pipeline = Pipeline::start(payload, archive, dest, limits)?;
+        pipeline.feed(&mut decompressed);
+        pipeline.finish()
     };
-    let unpacked = extract_stream(reader, archive, format, bare_name, dest, limits);
     let actual = hash_to_end(&mut file, hasher, archive)?;
     // A swapped file is reported as such, even when its bytes did not unpack,
     // and nothing of it is left in `dest`.

@@ -1,0 +1,287 @@
+//! Unpacking on two threads, so that a verified install uses both cores: the
+//! caller reads the asset, re-hashes it and decompresses it; a second thread
+//! parses what comes out, writes the files and hashes them for the receipt.
+//!
+//! The unpacking thread sees exactly the decompressed bytes, in order, and a
+//! decompression error as its own read error, so the rules, the limits and
+//! the error messages are those of a single-threaded `extract`. It stops
+//! taking bytes the moment it refuses the archive, and the caller then stops
+//! decompressing: a bomb is not inflated past the cap.
+
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::thread::JoinHandle;
+
+use super::{unpack_payload, Extracted, Limits, Payload, BUF_SIZE};
+use crate::error::{Error, Result};
+
+/// Buffers in flight between the two threads: enough to ride out the
+/// unpacker's pauses (creating a file, a slow write) while keeping memory
+/// flat (2 MiB).
+const IN_FLIGHT: usize = 8;
+
+/// A filled buffer: its first `len` bytes are the data.
+struct Chunk {
+    buf: Vec<u8>,
+    len: usize,
+}
+
+/// The feeding end of an unpacking thread.
+pub(super) struct Pipeline {
+    filled: Option<SyncSender<io::Result<Chunk>>>,
+    empties: Receiver<Vec<u8>>,
+    worker: Option<JoinHandle<Result<Extracted>>>,
+}
+
+impl Pipeline {
+    /// Starts a thread that unpacks `payload` from what `feed` gives it into
+    /// the empty directory `dest`; `archive` names the asset in errors.
+    pub(super) fn start(
+        payload: Payload,
+        archive: &Path,
+        dest: &Path,
+        limits: &Limits,
+    ) -> Result<Pipeline> {
+        let (filled, incoming) = mpsc::sync_channel(IN_FLIGHT);
+        let (recycle, empties) = mpsc::sync_channel(IN_FLIGHT);
+        let (archive, dest, limits) = (PathBuf::from(archive), dest.to_path_buf(), limits.clone());
+        let worker = std::thread::Builder::new()
+            .name("unpack".into())
+            .spawn(move || {
+                let reader = ChannelReader {
+                    incoming,
+                    recycle,
+                    current: None,
+                    pos: 0,
+                };
+                unpack_payload(reader, &payload, &archive, &dest, &limits)
+            })
+            .map_err(|e| Error::internal(format!("could not start the unpacking thread: {e}")))?;
+        Ok(Pipeline {
+            filled: Some(filled),
+            empties,
+            worker: Some(worker),
+        })
+    }
+
+    /// Hands everything `decompressed` yields to the unpacker, until its end,
+    /// its first error (which the unpacker reads as its own) or the unpacker
+    /// stopping.
+    pub(super) fn feed(&mut self, decompressed: &mut dyn Read) {
+        let Some(filled) = &self.filled else {
+            return;
+        };
+        loop {
+            let mut buf = self
+                .empties
+                .try_recv()
+                .unwrap_or_else(|_| vec![0; BUF_SIZE]);
+            let message = match fill(decompressed, &mut buf) {
+                Ok(0) => return,
+                Ok(len) => Ok(Chunk { buf, len }),
+                Err(e) => Err(e),
+            };
+            let failed = message.is_err();
+            if filled.send(message).is_err() || failed {
+                return;
+            }
+        }
+    }
+
+    /// Ends the stream and waits for the unpacker's result.
+    pub(super) fn finish(mut self) -> Result<Extracted> {
+        self.stop()
+            .unwrap_or_else(|| Err(Error::internal("the unpacking thread was already joined")))
+    }
+
+    /// Closes the stream and joins the thread, so that nothing writes into
+    /// `dest` once this returns.
+    fn stop(&mut self) -> Option<Result<Extracted>> {
+        self.filled = None;
+        let worker = self.worker.take()?;
+        Some(
+            worker
+                .join()
+                .unwrap_or_else(|_| Err(Error::internal("the unpacking thread panicked"))),
+        )
+    }
+}
+
+impl Drop for Pipeline {
+    fn drop(&mut self) {
+        let _ = self.stop();
+    }
+}
+
+/// Reads into `buf` until it is full or the stream ends: fewer, larger
+/// hand-overs.
+fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut len = 0;
+    while len < buf.len() {
+        match reader.read(&mut buf[len..]) {
+            Ok(0) => break,
+            Ok(n) => len += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(len)
+}
+
+/// The unpacker's end: the chunks in order, then end of file once the
+/// feeder closes the stream.
+struct ChannelReader {
+    incoming: Receiver<io::Result<Chunk>>,
+    recycle: SyncSender<Vec<u8>>,
+    current: Option<Chunk>,
+    pos: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if let Some(chunk) = &self.current {
+                if self.pos < chunk.len {
+                    let n = out.len().min(chunk.len - self.pos);
+                    out[..n].copy_from_slice(&chunk.buf[self.pos..self.pos + n]);
+                    self.pos += n;
+                    return Ok(n);
+                }
+            }
+            if let Some(used) = self.current.take() {
+                let _ = self.recycle.try_send(used.buf);
+            }
+            match self.incoming.recv() {
+                Ok(chunk) => {
+                    self.current = Some(chunk?);
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An uncompressed tar of `files` (name, bytes), each mode 0755.
+    fn tar(files: &[(&str, &[u8])]) -> Vec<u8> {
+        let mut tar = tar::Builder::new(Vec::new());
+        for (name, data) in files {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o755);
+            header.set_entry_type(tar::EntryType::Regular);
+            tar.append_data(&mut header, name, *data).unwrap();
+        }
+        tar.into_inner().unwrap()
+    }
+
+    /// Incompressible bytes, so that a stream spans many buffers.
+    fn noise(len: usize) -> Vec<u8> {
+        let mut x: u32 = 2_463_534_242;
+        (0..len)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                x as u8
+            })
+            .collect()
+    }
+
+    fn unpack(payload: Payload, stream: &mut dyn Read, dest: &Path) -> Result<Extracted> {
+        let mut pipeline =
+            Pipeline::start(payload, Path::new("t.tar.gz"), dest, &Limits::default()).unwrap();
+        pipeline.feed(stream);
+        pipeline.finish()
+    }
+
+    /// Hands out a stream a few bytes at a time, then fails.
+    struct Dribble<'a> {
+        data: &'a [u8],
+        error_at_end: bool,
+    }
+
+    impl Read for Dribble<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            if self.data.is_empty() && self.error_at_end {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "corrupt deflate stream",
+                ));
+            }
+            let n = out.len().min(self.data.len()).min(16_381);
+            out[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn a_stream_over_many_buffers_unpacks_whole_and_hashed() {
+        let big = noise(3 * BUF_SIZE + 17);
+        let stream = tar(&[("top/bitnet-cli", &big), ("top/README", b"read me")]);
+        let dest = tempfile::tempdir().unwrap();
+        let mut source = Dribble {
+            data: &stream,
+            error_at_end: false,
+        };
+        let extracted = unpack(Payload::Tar, &mut source, dest.path()).unwrap();
+        assert_eq!(std::fs::read(dest.path().join("bitnet-cli")).unwrap(), big);
+        assert_eq!(
+            extracted.sha256[Path::new("bitnet-cli")],
+            crate::digest::Sha256::of(&big)
+        );
+        assert_eq!(extracted.files.len(), 2);
+    }
+
+    #[test]
+    fn a_decompression_error_is_the_unpackers_read_error() {
+        let stream = tar(&[("bitnet-cli", &noise(2 * BUF_SIZE))]);
+        let dest = tempfile::tempdir().unwrap();
+        let mut source = Dribble {
+            data: &stream[..BUF_SIZE + 1000],
+            error_at_end: true,
+        };
+        let err = unpack(Payload::Tar, &mut source, dest.path()).unwrap_err();
+        assert!(err.to_string().contains("corrupt deflate stream"), "{err}");
+    }
+
+    #[test]
+    fn a_refused_archive_stops_the_feeding_without_reading_the_rest() {
+        let mut stream = tar(&[("bitnet-cli", b"x"), ("bitnet-cli", b"again")]);
+        // At most IN_FLIGHT queued, one refused and one in hand are read.
+        stream.extend(noise((IN_FLIGHT + 8) * BUF_SIZE));
+        let dest = tempfile::tempdir().unwrap();
+        let mut source = Dribble {
+            data: &stream,
+            error_at_end: false,
+        };
+        let err = unpack(Payload::Tar, &mut source, dest.path()).unwrap_err();
+        assert_eq!(err.exit_code(), 5, "{err}");
+        assert!(err.to_string().contains("bitnet-cli"), "{err}");
+        assert!(
+            source.data.len() > 4 * BUF_SIZE,
+            "the feeder stopped once the unpacker refused ({} bytes left)",
+            source.data.len()
+        );
+    }
+
+    #[test]
+    fn a_single_file_payload_is_written_under_its_name() {
+        let data = noise(BUF_SIZE + 5);
+        let dest = tempfile::tempdir().unwrap();
+        let extracted = unpack(
+            Payload::File("bitnet-cli".into()),
+            &mut data.as_slice(),
+            dest.path(),
+        )
+        .unwrap();
+        assert_eq!(extracted.files, vec![PathBuf::from("bitnet-cli")]);
+        assert_eq!(std::fs::read(dest.path().join("bitnet-cli")).unwrap(), data);
+    }
+}

@@ -1,0 +1,64 @@
+//! The decompressed stream of an asset other than a zip: what it holds (a tar
+//! stream or the one executable), the decoder that yields it, and the cap
+//! that keeps a decompression bomb from growing it without bound.
+
+use std::cell::Cell;
+use std::io::{self, BufRead, Read};
+use std::rc::Rc;
+
+use crate::archive::Format;
+use crate::error::{Error, Result};
+
+/// What the decompressed stream of an asset other than a zip holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Payload {
+    Tar,
+    /// The one executable, with the name it is written under.
+    File(String),
+}
+
+/// The decompressed stream of an asset other than a zip, and what it holds.
+pub(super) fn decompress<'a, R: BufRead + 'a>(
+    format: Format,
+    bare_name: &str,
+    reader: R,
+) -> Result<(Box<dyn Read + 'a>, Payload)> {
+    Ok(match format {
+        Format::Tar(compression) => (compression.decoder(reader), Payload::Tar),
+        Format::Compressed(compression) => (
+            compression.decoder(reader),
+            Payload::File(format.unpacked_name(bare_name).to_string()),
+        ),
+        Format::Bare => (Box::new(reader), Payload::File(bare_name.to_string())),
+        Format::Zip => return Err(Error::internal("a zip is unpacked from its file")),
+    })
+}
+
+/// Caps a decompressed stream, remembering that the cap was hit so the error can
+/// say so rather than "corrupt".
+pub(super) struct CappedStream<R> {
+    pub(super) inner: R,
+    pub(super) remaining: u64,
+    pub(super) hit: Rc<Cell<bool>>,
+}
+
+impl<R: Read> Read for CappedStream<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.remaining == 0 {
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? == 0 {
+                return Ok(0);
+            }
+            self.hit.set(true);
+            return Err(io::Error::other(
+                "decompressed archive exceeds its size cap",
+            ));
+        }
+        let max = buf
+            .len()
+            .min(usize::try_from(self.remaining).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..max])?;
+        self.remaining -= n as u64;
+        Ok(n)
+    }
+}
