@@ -368,16 +368,10 @@ pub fn switch_current(layout: &Layout, dir_name: &str, tx: &mut Transaction) -> 
     let pointer = layout.current_link();
     let before = sys::read_pointer(&pointer);
     let receipts = crate::receipt::read_all(&layout.receipts_dir())?;
-    let executables_of = |dir: &str| -> Vec<String> {
-        receipts
-            .iter()
-            .filter(|r| r.dir == dir)
-            .flat_map(|r| r.files.iter().filter(|f| f.executable))
-            .map(|f| f.path.clone())
-            .collect()
-    };
-    let old = before.as_deref().map(|dir| (dir, executables_of(dir)));
-    let new_executables = executables_of(dir_name);
+    let old = before
+        .as_deref()
+        .map(|dir| (dir, executables_of(&receipts, dir)));
+    let new_executables = executables_of(&receipts, dir_name);
     sys::write_pointer(&pointer, dir_name)?;
     tx.record(Undo::RestorePointer {
         pointer,
@@ -390,6 +384,31 @@ pub fn switch_current(layout: &Layout, dir_name: &str, tx: &mut Transaction) -> 
         (dir_name, &new_executables),
     );
     apply_bin_ops(layout, plan, tx)
+}
+
+/// Re-makes the bin-dir entries of the active version in `dir_name`. A run
+/// killed between the pointer switch and the re-linking leaves Windows'
+/// entries (files of one version) behind the pointer; any later `use` or
+/// install of the active version repairs them. Links already right are left
+/// as they are.
+pub fn relink_active(layout: &Layout, dir_name: &str) -> Result<()> {
+    let receipts = crate::receipt::read_all(&layout.receipts_dir())?;
+    let executables = executables_of(&receipts, dir_name);
+    let plan = sys::relink_plan(std::env::consts::OS, layout, None, (dir_name, &executables));
+    let mut tx = Transaction::default();
+    apply_bin_ops(layout, plan, &mut tx)?;
+    tx.commit();
+    Ok(())
+}
+
+/// The executables the receipt of the version in `dir` lists.
+fn executables_of(receipts: &[Receipt], dir: &str) -> Vec<String> {
+    receipts
+        .iter()
+        .filter(|r| r.dir == dir)
+        .flat_map(|r| r.files.iter().filter(|f| f.executable))
+        .map(|f| f.path.clone())
+        .collect()
 }
 
 /// Carries out a bin-dir plan, recording how to undo each step.

@@ -305,6 +305,7 @@ impl Plan {
 fn already_active(ctx: &Context, active: &semver::Version) -> Result<InstallReport> {
     let layout = ctx.layout();
     let receipt = Receipt::read(&layout.receipt_path(&active.to_string()))?;
+    install::relink_active(layout, &receipt.dir)?;
     Ok(InstallReport::new(
         &receipt,
         InstallStatus::AlreadyInstalled,
@@ -336,6 +337,8 @@ pub fn activate(ctx: &Context, receipt: &Receipt) -> Result<SwitchReport> {
         tx.keep_copy(&layout.state_path())?;
         state.save(&layout.state_path())?;
         tx.commit();
+    } else {
+        install::relink_active(layout, &receipt.dir)?;
     }
     Ok(SwitchReport {
         version: version.clone(),

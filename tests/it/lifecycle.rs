@@ -190,6 +190,23 @@ fn use_and_rollback_switch_between_installed_versions() {
     run(&world, &["verify"]).assert_code(0);
 }
 
+/// A run killed after switching `current` but before re-making the bin-dir
+/// entries (on Windows, files of one version) leaves them stale; `use` of
+/// the active version, or installing it again, re-makes them.
+#[test]
+fn use_or_install_of_the_active_version_repairs_its_bin_dir_entries() {
+    let world = updated_world();
+    let cli = world.bin.join("bitnet-cli");
+    for repair in [
+        &["use", "0.1.0"][..],
+        &["install", "--version", "0.1.0"][..],
+    ] {
+        std::fs::remove_file(&cli).unwrap();
+        run(&world, repair).assert_code(0);
+        assert_eq!(cli_version(&world), "bitnet-cli 0.1.0", "after {repair:?}");
+    }
+}
+
 #[test]
 fn rollback_without_a_previous_version_is_no_match() {
     let world = World::new();
