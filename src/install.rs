@@ -386,15 +386,19 @@ pub fn switch_current(layout: &Layout, dir_name: &str, tx: &mut Transaction) -> 
     apply_bin_ops(layout, plan, tx)
 }
 
-/// Re-makes the bin-dir entries of the active version in `dir_name`. A run
+/// Re-makes the bin-dir entries of the active version, from its receipt. A run
 /// killed between the pointer switch and the re-linking leaves Windows'
 /// entries (files of one version) behind the pointer; any later `use` or
 /// install of the active version repairs them. Links already right are left
 /// as they are.
-pub fn relink_active(layout: &Layout, dir_name: &str) -> Result<()> {
-    let receipts = crate::receipt::read_all(&layout.receipts_dir())?;
-    let executables = executables_of(&receipts, dir_name);
-    let plan = sys::relink_plan(std::env::consts::OS, layout, None, (dir_name, &executables));
+pub fn relink_active(layout: &Layout, active: &Receipt) -> Result<()> {
+    let executables = executables_of(std::slice::from_ref(active), &active.dir);
+    let plan = sys::relink_plan(
+        std::env::consts::OS,
+        layout,
+        None,
+        (&active.dir, &executables),
+    );
     let mut tx = Transaction::default();
     apply_bin_ops(layout, plan, &mut tx)?;
     tx.commit();

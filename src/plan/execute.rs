@@ -305,7 +305,7 @@ impl Plan {
 fn already_active(ctx: &Context, active: &semver::Version) -> Result<InstallReport> {
     let layout = ctx.layout();
     let receipt = Receipt::read(&layout.receipt_path(&active.to_string()))?;
-    install::relink_active(layout, &receipt.dir)?;
+    install::relink_active(layout, &receipt)?;
     Ok(InstallReport::new(
         &receipt,
         InstallStatus::AlreadyInstalled,
@@ -338,7 +338,7 @@ pub fn activate(ctx: &Context, receipt: &Receipt) -> Result<SwitchReport> {
         state.save(&layout.state_path())?;
         tx.commit();
     } else {
-        install::relink_active(layout, &receipt.dir)?;
+        install::relink_active(layout, receipt)?;
     }
     Ok(SwitchReport {
         version: version.clone(),
