@@ -77,13 +77,16 @@ impl Pipeline {
                 .empties
                 .try_recv()
                 .unwrap_or_else(|_| vec![0; BUF_SIZE]);
-            let message = match fill(decompressed, &mut buf) {
-                Ok(0) => return,
-                Ok(len) => Ok(Chunk { buf, len }),
-                Err(e) => Err(e),
-            };
-            let failed = message.is_err();
-            if filled.send(message).is_err() || failed {
+            // The bytes before an error go first, as one thread would read them.
+            let (len, error) = fill(decompressed, &mut buf);
+            if len > 0 && filled.send(Ok(Chunk { buf, len })).is_err() {
+                return;
+            }
+            if let Some(e) = error {
+                let _ = filled.send(Err(e));
+                return;
+            }
+            if len == 0 {
                 return;
             }
         }
@@ -114,19 +117,19 @@ impl Drop for Pipeline {
     }
 }
 
-/// Reads into `buf` until it is full or the stream ends: fewer, larger
-/// hand-overs.
-fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+/// Reads into `buf` until it is full, the stream ends or it fails: fewer,
+/// larger hand-overs. Returns the bytes read, and the error that stopped it.
+fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
     let mut len = 0;
     while len < buf.len() {
         match reader.read(&mut buf[len..]) {
             Ok(0) => break,
             Ok(n) => len += n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+            Err(e) => return (len, Some(e)),
         }
     }
-    Ok(len)
+    (len, None)
 }
 
 /// The unpacker's end: the chunks in order, then end of file once the
@@ -249,6 +252,19 @@ mod tests {
         };
         let err = unpack(Payload::Tar, &mut source, dest.path()).unwrap_err();
         assert!(err.to_string().contains("corrupt deflate stream"), "{err}");
+    }
+
+    #[test]
+    fn the_bytes_before_a_decompression_error_are_unpacked_first() {
+        let stream = tar(&[("first", b"whole"), ("second", &noise(BUF_SIZE))]);
+        let dest = tempfile::tempdir().unwrap();
+        let mut source = Dribble {
+            data: &stream[..BUF_SIZE / 2],
+            error_at_end: true,
+        };
+        let err = unpack(Payload::Tar, &mut source, dest.path()).unwrap_err();
+        assert!(err.to_string().contains("corrupt deflate stream"), "{err}");
+        assert_eq!(std::fs::read(dest.path().join("first")).unwrap(), b"whole");
     }
 
     #[test]
