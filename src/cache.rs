@@ -16,6 +16,7 @@ use semver::Version;
 use crate::digest::Sha256;
 use crate::download::Location;
 use crate::error::{Error, IoContext, Result};
+use crate::hashed::HashedFile;
 use crate::source::{Offered, RemoteAsset, VerifiedRelease};
 
 const SUMS: &str = "SHA256SUMS";
@@ -95,23 +96,24 @@ impl Cache {
     }
 
     /// The cached copy of `asset` when its bytes hash to `expected` (a signed
-    /// checksum); a copy that does not is removed, so it is fetched again.
+    /// checksum), held open through the handle it was hashed through; a copy
+    /// that does not is removed, so it is fetched again.
     pub fn verified_asset(
         &self,
         product: &str,
         version: &Version,
         asset: &str,
         expected: Sha256,
-    ) -> Option<PathBuf> {
+    ) -> Option<HashedFile> {
         if !is_plain_name(asset) {
             return None;
         }
         let dir = self.release_dir(product, version);
         let path = dir.join(asset);
-        match Sha256::of_file(&path) {
-            Ok(actual) if actual == expected => {
+        match HashedFile::open(&path) {
+            Ok(cached) if cached.sha256() == expected => {
                 touch(&dir.join(SUMS));
-                Some(path)
+                Some(cached)
             }
             Ok(_) => {
                 let _ = std::fs::remove_file(&path);

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::digest::{Hasher, Sha256};
 use crate::error::{Error, IoContext, Result};
+use crate::hashed::HashedFile;
 use crate::http::{DownloadSink, Fetched, Http, HttpOptions};
 use crate::progress::Progress;
 
@@ -46,13 +47,6 @@ impl Location {
             Location::Local(path) => path.display().to_string(),
         }
     }
-}
-
-/// A digest and size of what was written.
-#[derive(Clone, Debug)]
-pub struct Downloaded {
-    pub sha256: Sha256,
-    pub bytes: u64,
 }
 
 pub struct Fetcher {
@@ -165,7 +159,7 @@ impl Fetcher {
         dest: &Path,
         cap: u64,
         label: &str,
-    ) -> Result<Downloaded> {
+    ) -> Result<HashedFile> {
         let mut file = std::fs::OpenOptions::new()
             .read(true)
             .write(true)
@@ -181,19 +175,17 @@ impl Fetcher {
             Location::Local(path) => copy_local(path, &mut file, &mut sink, cap)?,
         }
         // No fsync: the download is a temporary file, trusted only through its
-        // hash and re-hashed before it is unpacked; a crash discards it.
+        // hash and read through the handle it was hashed through; a crash
+        // discards it.
         sink.bar.finish();
-        Ok(Downloaded {
-            sha256: sink.hasher.finish(),
-            bytes: sink.bytes,
-        })
+        HashedFile::written(file, dest, sink.hasher.finish())
     }
 
     /// Streams `partial`'s URL into its file, continuing what an earlier run
     /// left there when the sidecar still names the same URL and expected
     /// digest (the server decides, through `If-Range`, whether the bytes are
     /// still current). Its bytes are hashed again from disk, never trusted.
-    pub fn fetch_partial(&self, partial: &Partial, cap: u64, label: &str) -> Result<Downloaded> {
+    pub fn fetch_partial(&self, partial: &Partial, cap: u64, label: &str) -> Result<HashedFile> {
         let http = self.http(&partial.url)?;
         if let Some(dir) = partial.file.parent() {
             std::fs::create_dir_all(dir).at("create", dir)?;
@@ -225,10 +217,7 @@ impl Fetcher {
         let mut sink = HashingSink::new(self.progress.bar(label), Some(partial));
         http.download(&partial.url, &[], cap, &mut file, &mut sink, from)?;
         sink.bar.finish();
-        Ok(Downloaded {
-            sha256: sink.hasher.finish(),
-            bytes: sink.bytes,
-        })
+        HashedFile::written(file, &partial.file, sink.hasher.finish())
     }
 }
 
@@ -430,7 +419,6 @@ impl ConditionalStore {
 
 struct HashingSink<'a> {
     hasher: Hasher,
-    bytes: u64,
     bar: crate::progress::Bar,
     /// Where the validator of a fresh body is recorded, for a later run.
     partial: Option<&'a Partial>,
@@ -440,7 +428,6 @@ impl<'a> HashingSink<'a> {
     fn new(bar: crate::progress::Bar, partial: Option<&'a Partial>) -> Self {
         HashingSink {
             hasher: Hasher::default(),
-            bytes: 0,
             bar,
             partial,
         }
@@ -460,13 +447,11 @@ impl DownloadSink for HashingSink<'_> {
 
     fn chunk(&mut self, bytes: &[u8]) {
         self.hasher.update(bytes);
-        self.bytes += bytes.len() as u64;
         self.bar.advance(bytes.len() as u64);
     }
 
     fn restart(&mut self) {
         self.hasher = Hasher::default();
-        self.bytes = 0;
         self.bar.reset();
     }
 
@@ -485,7 +470,6 @@ impl DownloadSink for HashingSink<'_> {
             ));
         }
         file.seek(SeekFrom::Start(offset))?;
-        self.bytes = offset;
         Ok(())
     }
 }
@@ -611,7 +595,7 @@ mod tests {
         let got = fetcher
             .fetch_to_file(&Location::Local(src), &[], &out, 100, "a")
             .unwrap();
-        assert_eq!(got.sha256, Sha256::of(b"hello"));
+        assert_eq!(got.sha256(), Sha256::of(b"hello"));
         assert_eq!(std::fs::read(out).unwrap(), b"hello");
     }
 
@@ -633,7 +617,6 @@ mod tests {
         sink.resume(&mut file, 5).unwrap();
         assert_eq!(file.stream_position().unwrap(), 5);
         sink.chunk(b" there");
-        assert_eq!(sink.bytes, 11);
         assert_eq!(sink.hasher.finish(), Sha256::of(b"hello there"));
         let mut short = HashingSink::new(Progress::quiet().bar("part"), None);
         assert!(short.resume(&mut file, 100).is_err());

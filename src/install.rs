@@ -11,6 +11,7 @@ use crate::atomic;
 use crate::error::{Error, IoContext, Result};
 use crate::extract::{self, Limits};
 use crate::faults;
+use crate::hashed::HashedFile;
 use crate::interrupt;
 use crate::layout::Layout;
 use crate::progress::Progress;
@@ -21,8 +22,6 @@ use crate::sys::{self, bin_entries, BinEntry, BinKind, BinOp};
 #[derive(Clone, Debug)]
 pub struct Verified {
     pub origin: Origin,
-    /// The downloaded file, whose bytes hashed to `origin.sha256`.
-    pub archive: PathBuf,
     /// Names of the executables that may be linked into the bin dir; empty
     /// for a foreign release, whose executables are found after extraction.
     pub executables: Vec<String>,
@@ -175,11 +174,14 @@ impl Installed {
     }
 }
 
-/// Installs `verified` as a version directory with its receipt and bin-dir
-/// entries, leaving the switch and the commit to the caller (see `Installed`).
+/// Installs `verified`, unpacked from `archive` (the download, whose bytes
+/// hashed to `verified.origin.sha256`), as a version directory with its
+/// receipt and bin-dir entries, leaving the switch and the commit to the
+/// caller (see `Installed`).
 pub fn install(
     layout: &Layout,
     verified: &Verified,
+    archive: &mut HashedFile,
     self_exe: Option<&Path>,
     progress: &Progress,
 ) -> Result<Installed> {
@@ -193,8 +195,7 @@ pub fn install(
     let kind = Format::of_asset(&verified.origin.asset)?;
     let phase = progress.phase("extraction");
     let extracted = extract::extract_verified(
-        &verified.archive,
-        verified.origin.sha256,
+        archive,
         kind,
         &bare_name,
         staging.path(),

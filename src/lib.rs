@@ -33,6 +33,7 @@ mod env;
 mod error;
 mod extract;
 mod faults;
+mod hashed;
 mod http;
 mod install;
 mod interrupt;

@@ -89,10 +89,15 @@ pub fn update(ctx: &Context, check: bool) -> Result<SelfUpdate> {
         }));
     }
     let work = crate::install::private_temp_dir(&ctx.config.layout, "self-")?;
-    let downloaded = plan.download(ctx, &product, work.path())?;
-    crate::atomic::set_mode(&downloaded.path, 0o755)?;
+    let mut downloaded = plan.download(ctx, &product, work.path())?;
+    // `self_replace` takes a path: a private copy made from the handle the
+    // bytes were hashed through, never the download's path, which may be the
+    // cache's.
+    let replacement = work.path().join(INSTALLER);
+    downloaded.copy_to(&replacement)?;
+    crate::atomic::set_mode(&replacement, 0o755)?;
     keep_running_copy(ctx, &exe, &current.to_string())?;
-    self_replace::self_replace(&downloaded.path).map_err(|e| Error::io("replace", &exe, e))?;
+    self_replace::self_replace(&replacement).map_err(|e| Error::io("replace", &exe, e))?;
     if let Some((root, mark)) = &plan.index_mark {
         let mut state = State::load(&ctx.config.layout.state_path())?;
         state.record_index(root, *mark);
@@ -102,7 +107,7 @@ pub fn update(ctx: &Context, check: bool) -> Result<SelfUpdate> {
         version: newest.to_string(),
         previous: current.to_string(),
         asset: Some(plan.asset.name.clone()),
-        sha256: Some(downloaded.sha256),
+        sha256: Some(downloaded.sha256()),
         dry_run: false,
         human: format!("{INSTALLER} updated from {current} to {newest}"),
     }))

@@ -154,11 +154,12 @@ pub fn verify_signature_by(
     Err(Error::verification(message))
 }
 
-/// Checks a minisign signature over a file, read in chunks so that a large
-/// release asset is never held in memory whole. Only the prehashed form is
-/// accepted, as for `verify_signature`.
+/// Checks a minisign signature over a file, read in chunks through the handle
+/// it was hashed through, so that a large release asset is never held in
+/// memory whole. Only the prehashed form is accepted, as for
+/// `verify_signature`.
 pub fn verify_file_signature(
-    path: &std::path::Path,
+    hashed: &mut crate::hashed::HashedFile,
     signature_text: &str,
     keys: &TrustedKeys,
     what: &str,
@@ -175,12 +176,13 @@ pub fn verify_file_signature(
                 continue;
             }
         };
-        let mut file = std::fs::File::open(path).map_err(|e| Error::io("open", path, e))?;
+        let path = hashed.path().to_path_buf();
+        let file = hashed.rewound()?;
         let mut buf = vec![0u8; 256 * 1024];
         loop {
             let n = file
                 .read(&mut buf)
-                .map_err(|e| Error::io("read", path, e))?;
+                .map_err(|e| Error::io("read", &path, e))?;
             if n == 0 {
                 break;
             }

@@ -96,8 +96,8 @@ pub fn extract(
     extract_open(file, archive, format, bare_name, dest, limits)
 }
 
-fn extract_open(
-    file: File,
+fn extract_open<R: Read + io::Seek>(
+    file: R,
     archive: &Path,
     format: Format,
     bare_name: &str,
@@ -266,7 +266,7 @@ fn check_global_header<R: Read>(
     Ok(())
 }
 
-fn unpack_zip(file: BufReader<File>, staging: &mut Staging) -> Result<()> {
+fn unpack_zip<R: Read + io::Seek>(file: BufReader<R>, staging: &mut Staging) -> Result<()> {
     let mut zip =
         zip::ZipArchive::new(file).map_err(|e| staging.corrupt("", io::Error::other(e)))?;
     if zip.len() as u64 > staging.limits.max_entries {
@@ -654,6 +654,7 @@ impl<'a> Staging<'a> {
 mod tests {
     use super::*;
     use crate::archive::Compression;
+    use crate::hashed::HashedFile;
     use std::io::Cursor;
     use tar::EntryType;
     use zip::write::SimpleFileOptions;
@@ -1207,32 +1208,29 @@ mod tests {
     }
 
     #[test]
-    fn extract_verified_unpacks_only_the_bytes_that_were_hashed() {
+    fn extract_verified_unpacks_the_hashed_handle_and_refuses_a_replaced_file() {
         let sandbox = tar_sandbox(&[file("a", b"x")]);
-        let other = Sha256::of(b"other");
         let limits = Limits::default();
-        let err = extract_verified(
-            &sandbox.archive,
-            other,
-            Format::Tar(Compression::Gzip),
-            "a",
-            &sandbox.dest,
-            &limits,
-        )
-        .unwrap_err();
+        let gz = Format::Tar(Compression::Gzip);
+        let mut hashed = HashedFile::open(&sandbox.archive).unwrap();
+        extract_verified(&mut hashed, gz, "a", &sandbox.dest, &limits).unwrap();
+        assert_eq!(sandbox.read("a"), b"x");
+        fs::remove_file(sandbox.dest.join("a")).unwrap();
+
+        let decoy = sandbox.archive.with_extension("decoy");
+        fs::write(&decoy, tar_gz(&[file("evil", b"y")])).unwrap();
+        fs::rename(&decoy, &sandbox.archive).unwrap();
+        let err = extract_verified(&mut hashed, gz, "a", &sandbox.dest, &limits).unwrap_err();
         assert_eq!(err.exit_code(), 5);
-        assert!(!sandbox.dest.join("a").exists());
-        let digest = Sha256::of_file(&sandbox.archive).unwrap();
-        extract_verified(
-            &sandbox.archive,
-            digest,
-            Format::Tar(Compression::Gzip),
-            "a",
-            &sandbox.dest,
-            &limits,
-        )
-        .unwrap();
-        assert!(sandbox.dest.join("a").exists());
+        assert!(
+            err.to_string().contains("changed after it was verified"),
+            "{err}"
+        );
+        assert_eq!(
+            fs::read_dir(&sandbox.dest).unwrap().count(),
+            0,
+            "nothing is left"
+        );
     }
 
     #[test]
@@ -1667,17 +1665,23 @@ mod tests {
     }
 
     #[test]
-    fn extract_verified_rehashes_every_format_through_its_handle() {
-        for compression in COMPRESSIONS {
-            let sandbox = single_file_sandbox(compression, b"tool");
-            let format = Format::Compressed(compression);
-            let wrong = Sha256::of(b"wrong");
-            let limits = Limits::default();
-            let err =
-                extract_verified(&sandbox.archive, wrong, format, "t", &sandbox.dest, &limits)
-                    .unwrap_err();
-            assert_eq!(err.exit_code(), 5);
-            assert!(!sandbox.dest.join("t").exists());
+    fn extract_verified_refuses_every_format_written_to_after_it_was_hashed() {
+        let mut sandboxes: Vec<(Sandbox, Format)> = COMPRESSIONS
+            .into_iter()
+            .map(|c| (single_file_sandbox(c, b"tool"), Format::Compressed(c)))
+            .collect();
+        sandboxes.push((zip_sandbox(&zip_with_file("t", b"tool")), Format::Zip));
+        for (sandbox, format) in sandboxes {
+            let mut hashed = HashedFile::open(&sandbox.archive).unwrap();
+            let mut archive = fs::OpenOptions::new()
+                .append(true)
+                .open(&sandbox.archive)
+                .unwrap();
+            io::Write::write_all(&mut archive, b"appended").unwrap();
+            let err = extract_verified(&mut hashed, format, "t", &sandbox.dest, &Limits::default())
+                .unwrap_err();
+            assert_eq!(err.exit_code(), 5, "{format:?}");
+            assert!(!sandbox.dest.join("t").exists(), "{format:?}");
         }
     }
 }

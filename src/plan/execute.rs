@@ -4,14 +4,14 @@
 //! versions and put the commands on PATH. Also `activate`, the switch to an
 //! installed version that `use`, `rollback` and a repeated install share.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use super::{Plan, Product};
 use crate::config::SourceSpec;
 use crate::context::Context;
-use crate::digest::Sha256;
 use crate::download::{Location, Partial, DEFAULT_MAX_ASSET_BYTES};
 use crate::error::{Error, IoContext, Result};
+use crate::hashed::HashedFile;
 use crate::install::{self, Verified};
 use crate::receipt::{self, Origin, Receipt};
 use crate::report::{InstallReport, InstallStatus, SwitchReport};
@@ -19,22 +19,17 @@ use crate::source::{self, Evidence, Offered, RemoteAsset, Root};
 use crate::state::State;
 use crate::version::{self, Requirement};
 
-/// A downloaded asset whose bytes matched the plan's evidence.
-pub struct Downloaded {
-    pub path: PathBuf,
-    pub sha256: Sha256,
-}
-
 impl Plan {
     /// Downloads the asset into `work` and checks it against the evidence; a
     /// verified copy in the cache is used instead of the network (unless
     /// `--force`), and a mirror that fails is replaced by the next one that
-    /// offers the same release.
-    pub fn download(&self, ctx: &Context, product: &Product, work: &Path) -> Result<Downloaded> {
+    /// offers the same release. What comes back is held open through the
+    /// handle it was hashed through: read it there, not from its path.
+    pub fn download(&self, ctx: &Context, product: &Product, work: &Path) -> Result<HashedFile> {
         let Evidence::SignedSums { release, .. } = &self.evidence else {
             return self.fetch_checked(ctx, &self.asset, &self.evidence, work);
         };
-        if let Some(cached) = self.cached_copy(ctx, work)? {
+        if let Some(cached) = self.cached_copy(ctx) {
             return Ok(cached);
         }
         let first = self.fetch_checked(ctx, &self.asset, &self.evidence, work);
@@ -47,10 +42,12 @@ impl Plan {
             (result, _) => result?,
         };
         if matches!(self.asset.location, Location::Remote(_)) {
+            // The cache links the file by its path: that must still be it.
+            downloaded.require_unchanged()?;
             let phase = ctx.progress.phase("cache");
             let stored = ctx
                 .cache()
-                .store(release, &self.asset.name, &downloaded.path);
+                .store(release, &self.asset.name, downloaded.path());
             phase.end();
             if let Err(e) = stored {
                 ctx.progress
@@ -61,23 +58,16 @@ impl Plan {
     }
 
     /// The cached copy of a signed release's asset, when it still hashes to
-    /// the signed checksum. `--force` is the way to repair an install: it
-    /// fetches afresh.
-    fn cached_copy(&self, ctx: &Context, work: &Path) -> Result<Option<Downloaded>> {
-        let Some(sha256) = self.evidence.sha256().filter(|_| !ctx.config.force) else {
-            return Ok(None);
-        };
-        let cache = ctx.cache();
-        let Some(cached) =
-            cache.verified_asset(&self.product, &self.version, &self.asset.name, sha256)
-        else {
-            return Ok(None);
-        };
+    /// the signed checksum, held open through the handle it was hashed
+    /// through. `--force` is the way to repair an install: it fetches afresh.
+    fn cached_copy(&self, ctx: &Context) -> Option<HashedFile> {
+        let sha256 = self.evidence.sha256().filter(|_| !ctx.config.force)?;
+        let cached =
+            ctx.cache()
+                .verified_asset(&self.product, &self.version, &self.asset.name, sha256)?;
         ctx.progress
-            .step(&format!("using the cached {}", cached.display()));
-        let dest = work.join(&self.asset.name);
-        std::fs::copy(&cached, &dest).at("copy from the cache", &dest)?;
-        Ok(Some(Downloaded { path: dest, sha256 }))
+            .step(&format!("using the cached {}", cached.path().display()));
+        Some(cached)
     }
 
     /// Streams one asset into `work`, hashing it, then checks it against
@@ -88,7 +78,7 @@ impl Plan {
         asset: &RemoteAsset,
         evidence: &Evidence,
         work: &Path,
-    ) -> Result<Downloaded> {
+    ) -> Result<HashedFile> {
         let dest = work.join(&asset.name);
         let cap = asset.size.unwrap_or(DEFAULT_MAX_ASSET_BYTES);
         ctx.progress
@@ -98,34 +88,30 @@ impl Plan {
             Location::Remote(url) => {
                 let partial_dir = ctx.layout().partial_dir();
                 let partial = Partial::new(&partial_dir, &asset.name, url, evidence.sha256());
-                let fetched = ctx.fetcher.fetch_partial(&partial, cap, &asset.name)?;
+                let mut fetched = ctx.fetcher.fetch_partial(&partial, cap, &asset.name)?;
                 phase.end();
                 let phase = ctx.progress.phase("verification");
-                let checked =
-                    evidence.check(asset, &partial.file, fetched.sha256, &ctx.config.keys);
+                let checked = evidence.check(asset, &mut fetched, &ctx.config.keys);
                 phase.end();
                 if checked.is_err() {
                     partial.discard();
                 }
                 checked?;
                 partial.take_into(&dest)?;
-                fetched
+                fetched.moved_to(&dest)
             }
             Location::Local(_) => {
-                let fetched =
+                let mut fetched =
                     ctx.fetcher
                         .fetch_to_file(&asset.location, &[], &dest, cap, &asset.name)?;
                 phase.end();
                 let phase = ctx.progress.phase("verification");
-                evidence.check(asset, &dest, fetched.sha256, &ctx.config.keys)?;
+                evidence.check(asset, &mut fetched, &ctx.config.keys)?;
                 phase.end();
                 fetched
             }
         };
-        Ok(Downloaded {
-            path: dest,
-            sha256: fetched.sha256,
-        })
+        Ok(fetched)
     }
 
     /// Tries the roots after the one that failed, each opened and verified
@@ -137,7 +123,7 @@ impl Plan {
         roots: &[Root],
         work: &Path,
         first_error: Error,
-    ) -> Result<Downloaded> {
+    ) -> Result<HashedFile> {
         let name = &self.asset.name;
         let mut last = first_error;
         for root in roots.iter().filter(|r| r.text != self.source) {
@@ -248,7 +234,7 @@ impl Plan {
     ) -> Result<InstallReport> {
         let layout = ctx.layout();
         let work = install::private_temp_dir(layout, "download-")?;
-        let downloaded = self.download(ctx, product, work.path())?;
+        let mut downloaded = self.download(ctx, product, work.path())?;
         crate::faults::checkpoint("downloaded").at("download into", work.path())?;
         let verified = Verified {
             origin: Origin {
@@ -257,15 +243,15 @@ impl Plan {
                 target: self.selection.target.clone(),
                 variant: self.selection.variant.clone(),
                 asset: self.asset.name.clone(),
-                sha256: downloaded.sha256,
+                sha256: downloaded.sha256(),
                 source: self.source.clone(),
             },
-            archive: downloaded.path,
             executables: self.executables.clone(),
             installed_at: ctx.env.now,
         };
         let self_exe = ctx.env.current_exe.as_deref();
-        let mut installed = install::install(layout, &verified, self_exe, &ctx.progress)?;
+        let mut installed =
+            install::install(layout, &verified, &mut downloaded, self_exe, &ctx.progress)?;
         let phase = ctx.progress.phase("install");
         if let Some((root, mark)) = &self.index_mark {
             state.record_index(root, *mark);

@@ -3,11 +3,10 @@
 //! (`source::foreign` finds it). A plan carries one; the downloaded bytes are
 //! checked against it before anything is opened.
 
-use std::path::Path;
-
 use super::{RemoteAsset, VerifiedRelease};
 use crate::digest::Sha256;
 use crate::error::Result;
+use crate::hashed::HashedFile;
 use crate::verify::{self, TrustedKeys};
 
 #[derive(Clone, Debug)]
@@ -81,15 +80,16 @@ impl Evidence {
         }
     }
 
-    /// Checks downloaded bytes (at `path`, hashing to `actual`) against the
-    /// evidence and against the host's digest when it publishes one besides.
+    /// Checks downloaded bytes against the evidence and against the host's
+    /// digest when it publishes one besides; a signature is checked over the
+    /// bytes read through the handle they were hashed through.
     pub fn check(
         &self,
         asset: &RemoteAsset,
-        path: &Path,
-        actual: Sha256,
+        downloaded: &mut HashedFile,
         keys: &TrustedKeys,
     ) -> Result<()> {
+        let actual = downloaded.sha256();
         if let Some(expected) = self.sha256() {
             verify::require_digest(&asset.name, self.against(), expected, actual)?;
         }
@@ -97,7 +97,7 @@ impl Evidence {
             verify::require_digest(&asset.name, "GitHub's digest", host, actual)?;
         }
         if let Evidence::AssetSignature { signature, file } = self {
-            verify::verify_file_signature(path, signature, keys, file)?;
+            verify::verify_file_signature(downloaded, signature, keys, file)?;
         }
         Ok(())
     }
@@ -130,25 +130,33 @@ mod tests {
     #[test]
     fn bytes_must_match_the_evidence_and_the_host_digest() {
         let keys = TrustedKeys::built_in();
-        let good = Sha256::of(b"good");
-        let bad = Sha256::of(b"bad");
-        let path = Path::new("/unused");
+        let dir = tempfile::tempdir().unwrap();
+        let downloaded = |bytes: &[u8]| {
+            let path = dir.path().join(format!("{}", Sha256::of(bytes)));
+            std::fs::write(&path, bytes).unwrap();
+            HashedFile::open(&path).unwrap()
+        };
+        let (good, bad) = (Sha256::of(b"good"), Sha256::of(b"bad"));
         let evidence = Evidence::ChecksumFile {
             sha256: good,
             file: "SHA256SUMS".into(),
         };
-        assert!(evidence.check(&asset(None), path, good, &keys).is_ok());
-        let e = evidence.check(&asset(None), path, bad, &keys).unwrap_err();
+        assert!(evidence
+            .check(&asset(None), &mut downloaded(b"good"), &keys)
+            .is_ok());
+        let e = evidence
+            .check(&asset(None), &mut downloaded(b"bad"), &keys)
+            .unwrap_err();
         assert_eq!(e.exit_code(), exit::VERIFICATION);
         assert!(
             matches!(e, crate::Error::HashMismatch { expected, actual, .. } if expected == good && actual == bad)
         );
         let e = Evidence::Unverified
-            .check(&asset(Some(good)), path, bad, &keys)
+            .check(&asset(Some(good)), &mut downloaded(b"bad"), &keys)
             .unwrap_err();
         assert!(e.to_string().contains("GitHub's digest"), "{e}");
         assert!(Evidence::Unverified
-            .check(&asset(None), path, bad, &keys)
+            .check(&asset(None), &mut downloaded(b"bad"), &keys)
             .is_ok());
     }
 }

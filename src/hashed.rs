@@ -1,0 +1,232 @@
+//! An asset held open through the handle its bytes were hashed through.
+//! What follows the download (the signature check, the unpacking) reads that
+//! handle, so it reads the bytes that were hashed, and needs no second pass
+//! over the file. A file renamed over the path changes nothing that is read;
+//! a write into the file changes its size or modification time. Either is
+//! refused as "changed after it was verified" (exit 5): someone else is
+//! writing into a private directory.
+//!
+//! The limit, said plainly: a same-length write within the file system's
+//! timestamp granularity of the download's last write would go unseen; only
+//! the user running the install can write the file, and that user can
+//! already change the process itself.
+
+use std::fs::File;
+use std::io::{Read, Seek};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::digest::{Hasher, Sha256};
+use crate::error::{Error, IoContext, Result};
+
+/// A file whose bytes hashed to `sha256` through `file`.
+pub struct HashedFile {
+    path: PathBuf,
+    sha256: Sha256,
+    file: File,
+    hashed: Fingerprint,
+}
+
+/// What tells a file and its last write apart, read from a handle or a path.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    identity: (u64, u64),
+    len: u64,
+    modified: Option<SystemTime>,
+}
+
+impl Fingerprint {
+    fn of(meta: &std::fs::Metadata) -> Fingerprint {
+        Fingerprint {
+            identity: identity(meta),
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt;
+    (meta.dev(), meta.ino())
+}
+
+/// Windows' stable metadata has no file index; a file made to replace this
+/// one has its own creation time.
+#[cfg(windows)]
+fn identity(meta: &std::fs::Metadata) -> (u64, u64) {
+    use std::os::windows::fs::MetadataExt;
+    (meta.creation_time(), 0)
+}
+
+impl HashedFile {
+    /// `file`, at `path`, just written through and hashed to `sha256`.
+    pub fn written(file: File, path: &Path, sha256: Sha256) -> Result<HashedFile> {
+        let meta = file.metadata().at("read", path)?;
+        Ok(HashedFile {
+            path: path.to_path_buf(),
+            sha256,
+            file,
+            hashed: Fingerprint::of(&meta),
+        })
+    }
+
+    /// Opens `path` and hashes it through the handle that later reads use.
+    pub fn open(path: &Path) -> Result<HashedFile> {
+        let mut file = File::open(path).at("open", path)?;
+        let mut hasher = Hasher::default();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            match file.read(&mut buf).at("read", path)? {
+                0 => break,
+                n => hasher.update(&buf[..n]),
+            }
+        }
+        HashedFile::written(file, path, hasher.finish())
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    pub fn sha256(&self) -> Sha256 {
+        self.sha256
+    }
+
+    /// The same file under the name it was renamed to.
+    pub fn moved_to(self, path: &Path) -> HashedFile {
+        HashedFile {
+            path: path.to_path_buf(),
+            ..self
+        }
+    }
+
+    /// The handle, at the first byte.
+    pub fn rewound(&mut self) -> Result<&mut File> {
+        self.file.rewind().at("rewind", &self.path)?;
+        Ok(&mut self.file)
+    }
+
+    /// Fails (exit 5) when the file was written to since it was hashed, or
+    /// its path now names another file. A path that is gone is no change to
+    /// the bytes read through the handle.
+    pub fn require_unchanged(&self) -> Result<()> {
+        let now = Fingerprint::of(&self.file.metadata().at("read", &self.path)?);
+        let at_path = match std::fs::metadata(&self.path) {
+            Ok(meta) => Some(Fingerprint::of(&meta)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(Error::io("read", &self.path, e)),
+        };
+        if now != self.hashed || at_path.is_some_and(|at_path| at_path != self.hashed) {
+            return Err(Error::verification(format!(
+                "{} changed after it was verified (it was written to or replaced)",
+                self.path.display()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Copies the hashed bytes to a new file at `dest`, for a step that needs
+    /// a file of its own (`self update` hands one to `self_replace`).
+    pub fn copy_to(&mut self, dest: &Path) -> Result<()> {
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(dest)
+            .at("create", dest)?;
+        let path = self.path.clone();
+        std::io::copy(self.rewound()?, &mut out).at("copy", &path)?;
+        self.require_unchanged()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn hashed(dir: &Path, bytes: &[u8]) -> HashedFile {
+        let path = dir.join("asset");
+        std::fs::write(&path, bytes).unwrap();
+        HashedFile::open(&path).unwrap()
+    }
+
+    #[test]
+    fn open_hashes_through_the_handle_it_keeps() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = hashed(dir.path(), b"release bytes");
+        assert_eq!(file.sha256(), Sha256::of(b"release bytes"));
+        let mut read = Vec::new();
+        file.rewound().unwrap().read_to_end(&mut read).unwrap();
+        assert_eq!(read, b"release bytes");
+        file.require_unchanged().unwrap();
+    }
+
+    #[test]
+    fn a_file_renamed_over_the_path_is_refused_and_the_handle_keeps_the_hashed_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = hashed(dir.path(), b"release bytes");
+        let decoy = dir.path().join("decoy");
+        std::fs::write(&decoy, b"decoy bytes!!").unwrap();
+        std::fs::rename(&decoy, file.path()).unwrap();
+        let e = file.require_unchanged().unwrap_err();
+        assert_eq!(e.exit_code(), crate::error::exit::VERIFICATION);
+        assert!(
+            e.to_string().contains("changed after it was verified"),
+            "{e}"
+        );
+        let mut read = Vec::new();
+        file.rewound().unwrap().read_to_end(&mut read).unwrap();
+        assert_eq!(read, b"release bytes");
+    }
+
+    #[test]
+    fn a_write_into_the_file_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let grown = hashed(dir.path(), b"release bytes");
+        let mut writer = std::fs::OpenOptions::new()
+            .append(true)
+            .open(grown.path())
+            .unwrap();
+        writer.write_all(b"+").unwrap();
+        assert!(grown.require_unchanged().is_err());
+
+        let other = tempfile::tempdir().unwrap();
+        let same_length = hashed(other.path(), b"release bytes");
+        // A later write of the same length: its modification time differs
+        // once the clock has moved past the file system's granularity.
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        std::fs::OpenOptions::new()
+            .write(true)
+            .open(same_length.path())
+            .unwrap()
+            .write_all(b"RELEASE")
+            .unwrap();
+        assert!(same_length.require_unchanged().is_err());
+    }
+
+    #[test]
+    fn a_moved_file_is_checked_at_its_new_path_and_a_vanished_path_is_no_change() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = hashed(dir.path(), b"release bytes");
+        let moved = dir.path().join("moved");
+        std::fs::rename(file.path(), &moved).unwrap();
+        let file = file.moved_to(&moved);
+        file.require_unchanged().unwrap();
+        std::fs::remove_file(&moved).unwrap();
+        file.require_unchanged().unwrap();
+    }
+
+    #[test]
+    fn copy_to_writes_the_hashed_bytes_into_a_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut file = hashed(dir.path(), b"release bytes");
+        let dest = dir.path().join("copy");
+        file.copy_to(&dest).unwrap();
+        assert_eq!(std::fs::read(&dest).unwrap(), b"release bytes");
+        assert!(
+            file.copy_to(&dest).is_err(),
+            "an existing file is not overwritten"
+        );
+    }
+}
