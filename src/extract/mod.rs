@@ -1665,7 +1665,7 @@ mod tests {
     }
 
     #[test]
-    fn extract_verified_refuses_every_format_written_to_after_it_was_hashed() {
+    fn extract_verified_refuses_every_format_grown_after_it_was_hashed() {
         let mut sandboxes: Vec<(Sandbox, Format)> = COMPRESSIONS
             .into_iter()
             .map(|c| (single_file_sandbox(c, b"tool"), Format::Compressed(c)))

@@ -14,8 +14,8 @@ use crate::hashed::HashedFile;
 /// `extract`, for a download whose SHA-256 was checked against its evidence:
 /// the bytes are read through the handle they were written and hashed
 /// through (a stream format decompressed on this thread while `Pipeline`
-/// writes the files on another; a zip by seeking). When the file was written
-/// to or replaced in the meantime, the install is refused (exit 5) and
+/// writes the files on another; a zip by seeking). When the file was replaced
+/// or its size changed in the meantime, the install is refused (exit 5) and
 /// nothing is left in `dest`; bytes that were unpacked before that check
 /// were only ever unpacked under the archive rules, as any archive is.
 pub fn extract_verified(

@@ -93,10 +93,12 @@ impl Plan {
                 let phase = ctx.progress.phase("verification");
                 let checked = evidence.check(asset, &mut fetched, &ctx.config.keys);
                 phase.end();
-                if checked.is_err() {
+                if let Err(e) = checked {
+                    // Closed first: Windows keeps an open file's directory.
+                    drop(fetched);
                     partial.discard();
+                    return Err(e);
                 }
-                checked?;
                 partial.take_into(&dest)?;
                 fetched.moved_to(&dest)
             }
