@@ -1,8 +1,10 @@
 //! Getting bytes from a location, remote or local, with size caps: small signed
 //! documents into memory, assets streamed into a temporary file inside the
-//! prefix with SHA-256 computed while writing. One downloader for install,
-//! update and self update alike. Small remote documents are fetched with
-//! `If-None-Match` when a `ConditionalStore` remembers their last `ETag`.
+//! prefix with SHA-256 computed while writing, and handed on still open
+//! (`hashed::HashedFile`), so that later steps read the bytes that were
+//! hashed. One downloader for install, update and self update alike. Small
+//! remote documents are fetched with `If-None-Match` when a
+//! `ConditionalStore` remembers their last `ETag`.
 
 use std::cell::OnceCell;
 use std::io::Read;

@@ -1,6 +1,6 @@
 //! Unpacking on two threads, so that a verified install uses both cores: the
-//! caller reads the asset, re-hashes it and decompresses it; a second thread
-//! parses what comes out, writes the files and hashes them for the receipt.
+//! caller reads the asset and decompresses it; a second thread parses what
+//! comes out, writes the files and hashes them for the receipt.
 //!
 //! The unpacking thread sees exactly the decompressed bytes, in order, and a
 //! decompression error as its own read error, so the rules, the limits and
