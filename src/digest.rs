@@ -20,11 +20,15 @@ impl Sha256 {
 
     /// Hashes a file from disk with a large buffer.
     pub fn of_file(path: &Path) -> std::io::Result<Sha256> {
-        let mut file = std::fs::File::open(path)?;
+        Sha256::of_reader(&mut std::fs::File::open(path)?)
+    }
+
+    /// Hashes all that `reader` yields, with a large buffer.
+    pub fn of_reader(reader: &mut impl Read) -> std::io::Result<Sha256> {
         let mut hasher = Hasher::default();
         let mut buf = vec![0u8; 256 * 1024];
         loop {
-            let n = file.read(&mut buf)?;
+            let n = reader.read(&mut buf)?;
             if n == 0 {
                 return Ok(hasher.finish());
             }

@@ -13,10 +13,10 @@
 //! server, after the download was hashed, and would refuse sound installs.
 
 use std::fs::File;
-use std::io::{Read, Seek};
+use std::io::Seek;
 use std::path::{Path, PathBuf};
 
-use crate::digest::{Hasher, Sha256};
+use crate::digest::Sha256;
 use crate::error::{Error, IoContext, Result};
 
 /// A file whose bytes hashed to `sha256` through `file`.
@@ -72,15 +72,8 @@ impl HashedFile {
     /// Opens `path` and hashes it through the handle that later reads use.
     pub fn open(path: &Path) -> Result<HashedFile> {
         let mut file = File::open(path).at("open", path)?;
-        let mut hasher = Hasher::default();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            match file.read(&mut buf).at("read", path)? {
-                0 => break,
-                n => hasher.update(&buf[..n]),
-            }
-        }
-        HashedFile::written(file, path, hasher.finish())
+        let sha256 = Sha256::of_reader(&mut file).at("read", path)?;
+        HashedFile::written(file, path, sha256)
     }
 
     pub fn path(&self) -> &Path {
@@ -141,7 +134,7 @@ impl HashedFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
+    use std::io::{Read, Write};
 
     fn hashed(dir: &Path, bytes: &[u8]) -> HashedFile {
         let path = dir.join("asset");
