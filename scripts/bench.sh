@@ -1,18 +1,22 @@
 #!/usr/bin/env bash
 # Benchmarks (not part of CI): install throughput and peak memory of
-# bitnet-install against the `curl | tee >(sha256sum) | tar -xz` pipeline and
-# ubi (a peer that verifies nothing), all fetching from nginx over TLS on
-# 127.0.0.1, in one hyperfine run; the phases of one install (`-v`); start-up
-# time; binary size. Writes BENCHMARKS.md. Needs nginx-light, hyperfine and GNU
-# time (installed below when missing). Non-interactive throughout.
+# bitnet-install against the `curl | tee >(sha256sum) | tar -xz` pipeline, ubi
+# (a peer that verifies nothing) and cargo-binstall (which checks a minisign
+# signature), all fetching from nginx over TLS on 127.0.0.1, in one hyperfine
+# run; the phases of one install (`-v`); start-up time; binary size. Writes
+# BENCHMARKS.md. Needs nginx-light, hyperfine, GNU time and minisign
+# (installed below when missing). Non-interactive throughout.
 #
 #   scripts/bench.sh              # 200 MB asset (and 800 MB for memory)
 #   BENCH_MB=50 scripts/bench.sh  # a quicker run
 #
-# ubi is built once from crates.io (`cargo install ubi-cli`) into
-# BENCH_TOOLS_DIR (default ~/.cache/bitnet-bench), never under CI; set
-# BENCH_UBI=0 to leave it out. cargo-binstall is not compared: 1.24 and 1.26
-# need rustc >= 1.96 and 1.15 takes too long to build here.
+# The peers are built once from crates.io into BENCH_TOOLS_DIR (default
+# ~/.cache/bitnet-bench), never under CI: ubi (`cargo install ubi-cli`, about
+# 3 minutes; BENCH_UBI=0 leaves it out) and cargo-binstall (about 9 minutes;
+# it needs rustc >= 1.96, so the nightly toolchain when stable is older;
+# BENCH_BINSTALL=0 leaves it out). cargo-binstall installs the same asset
+# from a manifest whose `package.metadata.binstall` points at the fixture and
+# requires its minisign signature (`--only-signed`), as bitnet-install does.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,10 +26,12 @@ RUNS="${BENCH_RUNS:-7}"
 TOOLS="${BENCH_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bitnet-bench}"
 UBI="$TOOLS/bin/ubi"
 UBI_VERSION=0.13.0
+BINSTALL="$TOOLS/bin/cargo-binstall"
+BINSTALL_VERSION=1.26.2
 
-for tool in nginx hyperfine /usr/bin/time openssl curl; do
+for tool in nginx hyperfine /usr/bin/time openssl curl minisign; do
     if ! command -v "$tool" >/dev/null; then
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light hyperfine time openssl curl >/dev/null
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light hyperfine time openssl curl minisign >/dev/null
         break
     fi
 done
@@ -38,6 +44,13 @@ if [ "${BENCH_UBI:-1}" = 1 ] && [ -z "${CI:-}" ] && [ ! -x "$UBI" ]; then
     echo "==> building ubi $UBI_VERSION into $TOOLS (once)"
     cargo install --locked --quiet ubi-cli --version "$UBI_VERSION" --root "$TOOLS" \
         || echo "ubi did not build; it is left out of the comparison"
+fi
+if [ "${BENCH_BINSTALL:-1}" = 1 ] && [ -z "${CI:-}" ] && [ ! -x "$BINSTALL" ]; then
+    echo "==> building cargo-binstall $BINSTALL_VERSION into $TOOLS (once)"
+    toolchain=()
+    if [ "$(rustc --version | cut -d. -f2)" -lt 96 ]; then toolchain=(+nightly); fi
+    cargo "${toolchain[@]}" install --locked --quiet cargo-binstall --version "$BINSTALL_VERSION" --root "$TOOLS" \
+        || echo "cargo-binstall did not build; it is left out of the comparison"
 fi
 BIN="$PWD/target/x86_64-unknown-linux-gnu/release"
 INSTALL="$BIN/bitnet-install"
@@ -119,6 +132,36 @@ URL="https://127.0.0.1:$PORT"
 curl -sSf --cacert "$WORK/ca.pem" "$URL/index.json" >/dev/null
 
 UBI_CMD="env SSL_CERT_FILE=$WORK/ca.pem $UBI --url $URL/v1.0.0/$ASSET --in $WORK/out --extract-all --quiet"
+# cargo-binstall reads where the asset is, and the key that signs it, from a
+# crate manifest; the asset gets the minisign signature it asks for.
+minisign -S -s "$WORK/keys/bench.key" -m "$WORK/root/v1.0.0/$ASSET" -x "$WORK/root/v1.0.0/$ASSET.minisig" \
+    -t "bitnet 1.0.0 bench" </dev/null >/dev/null
+mkdir -p "$WORK/binstall-manifest"
+cat >"$WORK/binstall-manifest/Cargo.toml" <<TOML
+[package]
+name = "bitnet"
+version = "1.0.0"
+edition = "2021"
+
+[[bin]]
+name = "bitnet-cli"
+path = "main.rs"
+
+[[bin]]
+name = "bitnet-server"
+path = "main.rs"
+
+[package.metadata.binstall]
+pkg-url = "$URL/v{ version }/{ name }-{ version }-{ target }.tar.gz"
+bin-dir = "{ bin }{ binary-ext }"
+pkg-fmt = "tgz"
+
+[package.metadata.binstall.signing]
+algorithm = "minisign"
+pubkey = "$(tail -n 1 "$WORK/keys/bench.pub")"
+file = "{ url }.minisig"
+TOML
+BINSTALL_CMD="$BINSTALL --manifest-path $WORK/binstall-manifest --no-confirm --root $WORK/out --no-track --force --strategies crate-meta-data --targets x86_64-unknown-linux-gnu --root-certificates $WORK/ca.pem --only-signed --no-discover-github-token --disable-telemetry --log-level off bitnet"
 BASELINE="curl -sSf --cacert $WORK/ca.pem $URL/v1.0.0/$ASSET | tee >(sha256sum >$WORK/out/sum.txt) | tar -xzf - -C $WORK/out"
 prefix_args() {
     echo "install --from $URL --version $1 --prefix $WORK/prefix --bin-dir $WORK/prefix/bin --public-key $WORK/keys/bench.pub --ca-cert $WORK/ca.pem --no-modify-path --quiet"
@@ -131,6 +174,9 @@ echo "==> install time (${RUNS} runs each)"
 PEERS=(-n "curl | tee >(sha256sum) | tar -xz" "bash -c '$BASELINE'")
 if [ -x "$UBI" ] && [ "${BENCH_UBI:-1}" = 1 ]; then
     PEERS+=(-n "ubi $UBI_VERSION --extract-all (no signature, no checksum)" "$UBI_CMD")
+fi
+if [ -x "$BINSTALL" ] && [ "${BENCH_BINSTALL:-1}" = 1 ]; then
+    PEERS+=(-n "cargo-binstall $BINSTALL_VERSION --only-signed (minisign over the asset)" "$BINSTALL_CMD")
 fi
 hyperfine --warmup 1 --runs "$RUNS" --prepare "$RESET" --export-json "$WORK/install.json" \
     "${PEERS[@]}" -n "bitnet-install install" "$CANDIDATE"
@@ -198,7 +244,8 @@ out = [
     "| phase | median |", "| --- | --- |",
 ] + [f"| {name} | {statistics.median(ms):.0f} ms |" for name, ms in phases.items()] + [
     "",
-    "`bitnet-install` also verifies the index and release signatures, hashes before extracting, writes receipts and switches versions atomically.", "",
+    "`bitnet-install` also verifies the index and release signatures, hashes while downloading and unpacks from the handle it hashed, writes receipts and switches versions atomically.", "",
+    "A caveat on AMD Zen CPUs: glibc's memcpy copies large blocks with `rep movsb`, which runs about 25 times slower when the destination lies 1 to 31 bytes past the source modulo 4 KiB. Whether the TLS stack's 16 KiB record copies land there depends on the heap layout: on the machine above, setting `SSL_CERT_FILE` (a smaller root store) added 170–270 ms to the download phase, and `GLIBC_TUNABLES=glibc.cpu.x86_rep_movsb_threshold=2147483647` took it away. The runs above use `--ca-cert`.", "",
     "## Peak memory (RSS)", "",
     f"| command | {mb} MB asset | {big_mb} MB asset |", "| --- | --- | --- |",
     f"| curl pipeline | {mib(base_rss)} | {mib(big_base_rss)} |",
