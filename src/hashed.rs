@@ -187,12 +187,17 @@ mod tests {
     fn a_moved_file_is_checked_at_its_new_path_and_a_vanished_path_is_no_change() {
         let dir = tempfile::tempdir().unwrap();
         let file = hashed(dir.path(), b"release bytes");
+        let old = file.path().to_path_buf();
         let moved = dir.path().join("moved");
-        std::fs::rename(file.path(), &moved).unwrap();
+        std::fs::rename(&old, &moved).unwrap();
         let file = file.moved_to(&moved);
+        // Another file where it was is no longer its concern.
+        std::fs::write(&old, b"other").unwrap();
         file.require_unchanged().unwrap();
         std::fs::remove_file(&moved).unwrap();
         file.require_unchanged().unwrap();
+        let at_old_path = HashedFile { path: old, ..file };
+        assert!(at_old_path.require_unchanged().is_err());
     }
 
     #[test]
