@@ -37,6 +37,7 @@ mod verified;
 
 use fs_ops::{create_dir_0755, create_new_file, create_symlink, set_mode};
 use names::{normalise_entry_name, normalise_link_target};
+use pipeline::Pipeline;
 use stream::{decompress, CappedStream, Payload};
 pub use verified::extract_verified;
 
@@ -112,7 +113,8 @@ fn extract_open<R: Read + io::Seek>(
     staging.finish()
 }
 
-/// Every format but zip, read front to back once.
+/// Every format but zip, read front to back once: decompressed on this
+/// thread while `Pipeline` writes the files on another.
 fn extract_stream<R: Read>(
     input: R,
     archive: &Path,
@@ -122,8 +124,10 @@ fn extract_stream<R: Read>(
     limits: &Limits,
 ) -> Result<Extracted> {
     let reader = BufReader::with_capacity(BUF_SIZE, input);
-    let (decompressed, payload) = decompress(format, bare_name, reader)?;
-    unpack_payload(decompressed, &payload, archive, dest, limits)
+    let (mut decompressed, payload) = decompress(format, bare_name, reader)?;
+    let mut pipeline = Pipeline::start(payload, archive, dest, limits)?;
+    pipeline.feed(&mut decompressed);
+    pipeline.finish()
 }
 
 /// Writes what a decompressed stream holds into `dest`.

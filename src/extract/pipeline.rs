@@ -1,10 +1,11 @@
-//! Unpacking on two threads, so that a verified install uses both cores: the
+//! Unpacking on two threads, so that an extraction uses both cores: the
 //! caller reads the asset and decompresses it; a second thread parses what
 //! comes out, writes the files and hashes them for the receipt.
 //!
 //! The unpacking thread sees exactly the decompressed bytes, in order, and a
 //! decompression error as its own read error, so the rules, the limits and
-//! the error messages are those of a single-threaded `extract`. It stops
+//! the error messages are those of `unpack_payload` reading the decompressed
+//! stream itself. It stops
 //! taking bytes the moment it refuses the archive, and the caller then stops
 //! decompressing: a bomb is not inflated past the cap.
 
