@@ -25,6 +25,7 @@
 mod archive;
 mod atomic;
 mod cache;
+mod chunked_gzip;
 mod config;
 mod context;
 mod digest;

@@ -21,7 +21,7 @@
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 use std::fs::{self, File};
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -31,6 +31,7 @@ use crate::error::{Error, IoContext, Result};
 
 mod fs_ops;
 mod names;
+mod parallel;
 mod pipeline;
 mod stream;
 mod verified;
@@ -38,7 +39,7 @@ mod verified;
 use fs_ops::{create_dir_0755, create_new_file, create_symlink, set_mode};
 use names::{normalise_entry_name, normalise_link_target};
 use pipeline::Pipeline;
-use stream::{decompress, CappedStream, Payload};
+use stream::{chunk_index, decompress, payload, CappedStream, Payload};
 pub use verified::extract_verified;
 
 /// Read and write in large chunks: release assets are hundreds of megabytes.
@@ -114,7 +115,8 @@ fn extract_open<R: Read + io::Seek>(
 }
 
 /// Every format but zip, read front to back once: decompressed on this
-/// thread while `Pipeline` writes the files on another.
+/// thread (a chunked gzip on several) while `Pipeline` writes the files on
+/// another.
 fn extract_stream<R: Read>(
     input: R,
     archive: &Path,
@@ -123,7 +125,13 @@ fn extract_stream<R: Read>(
     dest: &Path,
     limits: &Limits,
 ) -> Result<Extracted> {
-    let reader = BufReader::with_capacity(BUF_SIZE, input);
+    let mut reader = BufReader::with_capacity(BUF_SIZE, input);
+    if let Some(index) = chunk_index(format, &mut reader) {
+        reader.consume(index.header_len);
+        let mut pipeline = Pipeline::start(payload(format, bare_name)?, archive, dest, limits)?;
+        parallel::feed(&mut reader, &index, &mut pipeline);
+        return pipeline.finish();
+    }
     let (mut decompressed, payload) = decompress(format, bare_name, reader)?;
     let mut pipeline = Pipeline::start(payload, archive, dest, limits)?;
     pipeline.feed(&mut decompressed);

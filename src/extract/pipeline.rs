@@ -1,6 +1,8 @@
 //! Unpacking on two threads, so that an extraction uses both cores: the
 //! caller reads the asset and decompresses it; a second thread parses what
-//! comes out, writes the files and hashes them for the receipt.
+//! comes out, writes the files and hashes them for the receipt. With a
+//! chunked gzip, the caller hands some chunks over still deflated, for the
+//! second thread to inflate when it would otherwise wait (`parallel`).
 //!
 //! The unpacking thread sees exactly the decompressed bytes, in order, and a
 //! decompression error as its own read error, so the rules, the limits and
@@ -11,9 +13,12 @@
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
+use std::sync::Arc;
 use std::thread::JoinHandle;
 
+use super::parallel::{Chunk, ChunkReader};
 use super::{unpack_payload, Extracted, Limits, Payload, BUF_SIZE};
 use crate::error::{Error, Result};
 
@@ -22,16 +27,21 @@ use crate::error::{Error, Result};
 /// flat (2 MiB).
 const IN_FLIGHT: usize = 8;
 
-/// A filled buffer: its first `len` bytes are the data.
-struct Chunk {
-    buf: Vec<u8>,
-    len: usize,
+/// What the unpacking thread is handed, in order.
+enum Piece {
+    /// Decompressed bytes.
+    Bytes(Vec<u8>),
+    /// A chunk of a chunked gzip, or its end.
+    Chunk(Chunk),
 }
 
 /// The feeding end of an unpacking thread.
 pub(super) struct Pipeline {
-    filled: Option<SyncSender<io::Result<Chunk>>>,
+    filled: Option<SyncSender<io::Result<Piece>>>,
     empties: Receiver<Vec<u8>>,
+    /// Pieces handed over, and (counted by the unpacker) taken.
+    sent: usize,
+    taken: Arc<AtomicUsize>,
     worker: Option<JoinHandle<Result<Extracted>>>,
 }
 
@@ -47,12 +57,16 @@ impl Pipeline {
         let (filled, incoming) = mpsc::sync_channel(IN_FLIGHT);
         let (recycle, empties) = mpsc::sync_channel(IN_FLIGHT);
         let (archive, dest, limits) = (PathBuf::from(archive), dest.to_path_buf(), limits.clone());
+        let taken = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&taken);
         let worker = std::thread::Builder::new()
             .name("unpack".into())
             .spawn(move || {
                 let reader = ChannelReader {
                     incoming,
                     recycle,
+                    taken: counter,
+                    chunks: ChunkReader::default(),
                     current: None,
                     pos: 0,
                 };
@@ -62,6 +76,8 @@ impl Pipeline {
         Ok(Pipeline {
             filled: Some(filled),
             empties,
+            sent: 0,
+            taken,
             worker: Some(worker),
         })
     }
@@ -70,26 +86,58 @@ impl Pipeline {
     /// its first error (which the unpacker reads as its own) or the unpacker
     /// stopping.
     pub(super) fn feed(&mut self, decompressed: &mut dyn Read) {
-        let Some(filled) = &self.filled else {
-            return;
-        };
         loop {
-            let mut buf = self
-                .empties
-                .try_recv()
-                .unwrap_or_else(|_| vec![0; BUF_SIZE]);
+            let mut buf = self.empty_buffer();
+            buf.resize(BUF_SIZE, 0);
             // The bytes before an error go first, as one thread would read them.
             let (len, error) = fill(decompressed, &mut buf);
-            if len > 0 && filled.send(Ok(Chunk { buf, len })).is_err() {
+            buf.truncate(len);
+            if len > 0 && !self.send(buf) {
                 return;
             }
             if let Some(e) = error {
-                let _ = filled.send(Err(e));
+                self.fail(e);
                 return;
             }
             if len == 0 {
                 return;
             }
+        }
+    }
+
+    /// A buffer the unpacker is done with, or a new one.
+    pub(super) fn empty_buffer(&self) -> Vec<u8> {
+        self.empties.try_recv().unwrap_or_default()
+    }
+
+    /// Hands `data` to the unpacker; false once it has stopped taking any.
+    pub(super) fn send(&mut self, data: Vec<u8>) -> bool {
+        self.hand_over(Piece::Bytes(data))
+    }
+
+    /// Hands a chunk of a chunked gzip to the unpacker; false once it has
+    /// stopped taking any.
+    pub(super) fn send_chunk(&mut self, chunk: Chunk) -> bool {
+        self.hand_over(Piece::Chunk(chunk))
+    }
+
+    /// Pieces handed over that the unpacker has not taken yet.
+    pub(super) fn queued(&self) -> usize {
+        self.sent.saturating_sub(self.taken.load(Ordering::Relaxed))
+    }
+
+    fn hand_over(&mut self, piece: Piece) -> bool {
+        let Some(filled) = &self.filled else {
+            return false;
+        };
+        self.sent += 1;
+        filled.send(Ok(piece)).is_ok()
+    }
+
+    /// Ends the stream with `error`, which the unpacker reads as its own.
+    pub(super) fn fail(&mut self, error: io::Error) {
+        if let Some(filled) = self.filled.take() {
+            let _ = filled.send(Err(error));
         }
     }
 
@@ -133,12 +181,14 @@ fn fill(reader: &mut dyn Read, buf: &mut [u8]) -> (usize, Option<io::Error>) {
     (len, None)
 }
 
-/// The unpacker's end: the chunks in order, then end of file once the
+/// The unpacker's end: the pieces in order, then end of file once the
 /// feeder closes the stream.
 struct ChannelReader {
-    incoming: Receiver<io::Result<Chunk>>,
+    incoming: Receiver<io::Result<Piece>>,
     recycle: SyncSender<Vec<u8>>,
-    current: Option<Chunk>,
+    taken: Arc<AtomicUsize>,
+    chunks: ChunkReader,
+    current: Option<Vec<u8>>,
     pos: usize,
 }
 
@@ -146,23 +196,26 @@ impl Read for ChannelReader {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         loop {
             if let Some(chunk) = &self.current {
-                if self.pos < chunk.len {
-                    let n = out.len().min(chunk.len - self.pos);
-                    out[..n].copy_from_slice(&chunk.buf[self.pos..self.pos + n]);
+                if self.pos < chunk.len() {
+                    let n = out.len().min(chunk.len() - self.pos);
+                    out[..n].copy_from_slice(&chunk[self.pos..self.pos + n]);
                     self.pos += n;
                     return Ok(n);
                 }
             }
             if let Some(used) = self.current.take() {
-                let _ = self.recycle.try_send(used.buf);
+                let _ = self.recycle.try_send(used);
             }
-            match self.incoming.recv() {
-                Ok(chunk) => {
-                    self.current = Some(chunk?);
-                    self.pos = 0;
-                }
+            let piece = match self.incoming.recv() {
+                Ok(piece) => piece?,
                 Err(_) => return Ok(0),
-            }
+            };
+            self.taken.fetch_add(1, Ordering::Relaxed);
+            self.current = Some(match piece {
+                Piece::Bytes(data) => data,
+                Piece::Chunk(chunk) => self.chunks.bytes(chunk, &self.recycle)?,
+            });
+            self.pos = 0;
         }
     }
 }

@@ -1,12 +1,14 @@
 //! The decompressed stream of an asset other than a zip: what it holds (a tar
-//! stream or the one executable), the decoder that yields it, and the cap
-//! that keeps a decompression bomb from growing it without bound.
+//! stream or the one executable), the decoder that yields it (or the index
+//! that lets `parallel` inflate it), and the cap that keeps a decompression
+//! bomb from growing it without bound.
 
 use std::cell::Cell;
 use std::io::{self, BufRead, Read};
 use std::rc::Rc;
 
-use crate::archive::Format;
+use crate::archive::{Compression, Format};
+use crate::chunked_gzip::ChunkIndex;
 use crate::error::{Error, Result};
 
 /// What the decompressed stream of an asset other than a zip holds.
@@ -23,15 +25,33 @@ pub(super) fn decompress<'a, R: BufRead + 'a>(
     bare_name: &str,
     reader: R,
 ) -> Result<(Box<dyn Read + 'a>, Payload)> {
+    let payload = payload(format, bare_name)?;
     Ok(match format {
-        Format::Tar(compression) => (compression.decoder(reader), Payload::Tar),
-        Format::Compressed(compression) => (
-            compression.decoder(reader),
-            Payload::File(format.unpacked_name(bare_name).to_string()),
-        ),
-        Format::Bare => (Box::new(reader), Payload::File(bare_name.to_string())),
+        Format::Tar(compression) | Format::Compressed(compression) => {
+            (compression.decoder(reader), payload)
+        }
+        _ => (Box::new(reader), payload),
+    })
+}
+
+/// What the decompressed stream of an asset other than a zip holds.
+pub(super) fn payload(format: Format, bare_name: &str) -> Result<Payload> {
+    Ok(match format {
+        Format::Tar(_) => Payload::Tar,
+        Format::Compressed(_) => Payload::File(format.unpacked_name(bare_name).to_string()),
+        Format::Bare => Payload::File(bare_name.to_string()),
         Format::Zip => return Err(Error::internal("a zip is unpacked from its file")),
     })
+}
+
+/// The index of a chunked gzip at the start of `reader`, when it is one.
+pub(super) fn chunk_index(format: Format, reader: &mut impl BufRead) -> Option<ChunkIndex> {
+    match format {
+        Format::Tar(Compression::Gzip) | Format::Compressed(Compression::Gzip) => {
+            ChunkIndex::parse(reader.fill_buf().ok()?)
+        }
+        _ => None,
+    }
 }
 
 /// Caps a decompressed stream, remembering that the cap was hit so the error can

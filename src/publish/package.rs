@@ -3,12 +3,13 @@
 //! Archives are reproducible: fixed timestamps and owners, entries sorted by name.
 
 use std::fs::{self, File};
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use super::atomic::{self, Mode, Replace};
 use super::names;
 use crate::archive::{Compression, Format};
+use crate::chunked_gzip;
 use crate::error::{Error, IoContext, Result};
 
 /// What kind of asset to produce.
@@ -81,7 +82,7 @@ pub fn package(request: &PackageRequest, files: &[PathBuf], out_dir: &Path) -> R
     let path = out_dir.join(name);
     match request.format {
         PackageFormat::TarGz => atomic::write_with(&path, Mode::Public, Replace::Allow, |f| {
-            write_tar_gz(f, &entries)
+            write_tar_gz(f, &entries, out_dir)
         })?,
         PackageFormat::Zip => atomic::write_with(&path, Mode::Public, Replace::Allow, |f| {
             write_zip(f, &entries)
@@ -170,11 +171,12 @@ fn is_windows(target: &str) -> bool {
     target.contains("-windows")
 }
 
-fn write_tar_gz(out: &mut File, entries: &[Entry]) -> io::Result<()> {
-    let gzip = flate2::GzBuilder::new()
-        .mtime(0)
-        .write(out, flate2::Compression::best());
-    let mut tar = tar::Builder::new(gzip);
+/// A tar of `entries`, as a chunked gzip (`chunked_gzip`): any gzip reader
+/// reads it, and bitnet-install inflates it on every core. The tar is built
+/// uncompressed in `scratch_dir` first, because the gzip header lists the
+/// chunks' sizes.
+fn write_tar_gz(out: &mut File, entries: &[Entry], scratch_dir: &Path) -> io::Result<()> {
+    let mut tar = tar::Builder::new(tempfile::tempfile_in(scratch_dir)?);
     for entry in entries {
         let mut file = File::open(&entry.source)?;
         let mut header = tar::Header::new_gnu();
@@ -186,7 +188,11 @@ fn write_tar_gz(out: &mut File, entries: &[Entry]) -> io::Result<()> {
         header.set_gid(0);
         tar.append_data(&mut header, &entry.name, &mut file)?;
     }
-    tar.into_inner()?.finish()?.flush()
+    let mut plain = tar.into_inner()?;
+    plain.rewind()?;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    chunked_gzip::write(out, &mut plain, threads)?;
+    out.flush()
 }
 
 fn write_zip(out: &mut File, entries: &[Entry]) -> io::Result<()> {
