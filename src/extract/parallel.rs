@@ -62,15 +62,16 @@ fn feed_chunks(
     pipeline: &mut Pipeline,
 ) -> io::Result<()> {
     let mut inflater = Decompress::new(false);
-    let mut spare = Vec::new();
+    // The compressed buffer of the last chunk inflated here.
+    let mut spare = None;
     for number in 0..index.compressed.len() {
-        let deflated = read_chunk(compressed, index, number, spare, pipeline.empty_buffer())?;
+        let buffer = spare.take().unwrap_or_else(|| pipeline.empty_buffer());
+        let deflated = read_chunk(compressed, index, number, buffer, pipeline.empty_buffer())?;
         let chunk = if pipeline.queued() < HAND_OVER_BELOW {
-            spare = Vec::new();
             Chunk::Deflated(deflated)
         } else {
             let (data, crc, input) = inflate(&mut inflater, deflated)?;
-            spare = input;
+            spare = Some(input);
             Chunk::Inflated { data, crc }
         };
         if !pipeline.send_chunk(chunk) {
@@ -89,8 +90,12 @@ fn read_chunk(
     mut compressed: Vec<u8>,
     output: Vec<u8>,
 ) -> io::Result<Deflated> {
-    compressed.resize(index.compressed[number] as usize, 0);
-    input.read_exact(&mut compressed)?;
+    let len = u64::from(index.compressed[number]);
+    compressed.clear();
+    // Into the buffer's spare capacity: no zeroing of what is overwritten anyway.
+    if input.take(len).read_to_end(&mut compressed)? as u64 != len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     Ok(Deflated {
         number,
         last: number + 1 == index.compressed.len(),
