@@ -34,6 +34,8 @@ mod names;
 mod parallel;
 mod pipeline;
 mod stream;
+#[cfg(test)]
+mod test_data;
 mod verified;
 
 use fs_ops::{create_dir_0755, create_new_file, create_symlink, set_mode};

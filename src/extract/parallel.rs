@@ -210,37 +210,20 @@ mod tests {
     use crate::archive::{Compression, Format};
     use crate::chunked_gzip;
     use crate::digest::Sha256;
+    use crate::extract::test_data::{noise, tar};
     use crate::extract::{extract, Limits};
     use std::sync::mpsc;
 
-    /// Bytes of both kinds: runs of text (back-references) and noise
-    /// (stored blocks), so that chunks differ in size.
+    /// Bytes of both kinds, 50 kB runs of text (back-references) between
+    /// runs of noise (stored blocks), so that chunks differ in size.
     fn mixed(len: usize) -> Vec<u8> {
-        let mut x: u32 = 2_463_534_242;
+        let noise = noise(len);
         (0..len)
-            .map(|i| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                if (i / 50_000) % 2 == 0 {
-                    b"chunked gzip "[i % 13]
-                } else {
-                    x as u8
-                }
+            .map(|i| match (i / 50_000) % 2 {
+                0 => b"chunked gzip "[i % 13],
+                _ => noise[i],
             })
             .collect()
-    }
-
-    fn tar_of(files: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut tar = tar::Builder::new(Vec::new());
-        for (name, data) in files {
-            let mut header = tar::Header::new_gnu();
-            header.set_size(data.len() as u64);
-            header.set_mode(0o755);
-            header.set_entry_type(tar::EntryType::Regular);
-            tar.append_data(&mut header, name, *data).unwrap();
-        }
-        tar.into_inner().unwrap()
     }
 
     /// Extracts `bytes` as an asset of `format` into a fresh directory.
@@ -274,7 +257,7 @@ mod tests {
     #[test]
     fn a_chunked_tarball_unpacks_to_the_files_and_hashes_an_ordinary_one_does() {
         let (big, small) = (mixed(1_300_000), b"tiny".to_vec());
-        let tar = tar_of(&[("bin/big", &big), ("small", &small)]);
+        let tar = tar(&[("bin/big", &big), ("small", &small)]);
         let (dir, extracted) = unpack(&chunked_gzip::to_vec(&tar, 2), tar_gz(), &Limits::default());
         let extracted = extracted.unwrap();
         assert_eq!(std::fs::read(dir.path().join("dest/bin/big")).unwrap(), big);
@@ -285,7 +268,7 @@ mod tests {
 
     #[test]
     fn chunks_that_do_not_match_their_index_are_corrupt() {
-        let tar = tar_of(&[("big", &mixed(1_300_000))]);
+        let tar = tar(&[("big", &mixed(1_300_000))]);
         let mut gz = chunked_gzip::to_vec(&tar, 1);
         let index = ChunkIndex::parse(&gz).unwrap();
         assert_ne!(index.compressed[0], index.compressed[1]);
@@ -329,7 +312,7 @@ mod tests {
 
     #[test]
     fn a_chunked_bomb_is_stopped_at_the_limit() {
-        let tar = tar_of(&[("zeros", &vec![0u8; 1 << 20])]);
+        let tar = tar(&[("zeros", &vec![0u8; 1 << 20])]);
         let limits = Limits {
             max_total_bytes: 64 * 1024,
             max_entries: 10,
