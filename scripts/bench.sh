@@ -22,7 +22,7 @@ cd "$(dirname "$0")/.."
 
 MB="${BENCH_MB:-200}"
 BIG_MB=$((MB * 4))
-RUNS="${BENCH_RUNS:-7}"
+RUNS="${BENCH_RUNS:-11}"
 TOOLS="${BENCH_TOOLS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bitnet-bench}"
 UBI="$TOOLS/bin/ubi"
 UBI_VERSION=0.13.0
@@ -231,9 +231,10 @@ out = [
     "Made by `scripts/bench.sh`; rerun it to refresh this file.", "",
     f"- machine: {os.cpu_count()} cores ({cpu}), {platform.system()} {platform.release()}",
     f"- {tool('curl --version')}; {tool('nginx -v 2>&1')}; {tool('hyperfine --version')}",
-    f"- asset: {mb} MB uncompressed (half executable-like, half random), {int(asset_bytes)/1e6:.0f} MB gzip, served by nginx over TLS on 127.0.0.1", "",
+    f"- asset: {mb} MB uncompressed (half executable-like, half random), {int(asset_bytes)/1e6:.0f} MB gzip made by `bitnet-release package` (a chunked gzip, which every command below reads; bitnet-install inflates its chunks on both threads), served by nginx over TLS on 127.0.0.1", "",
     f"- commit measured: {commit}", "",
     "## Install time", "",
+    f"One hyperfine run: {len(inst[0]['times'])} runs of each command after a warm-up run.", "",
     "| command | median | min–max | ratio to curl pipeline |", "| --- | --- | --- | --- |",
     row(inst[0]), *[row(r, inst[0]["median"]) for r in inst[1:]], "",
     "Ratios of `bitnet-install install` (targets: ≤ 0.35× curl, ≤ 0.75× ubi):", "",
