@@ -128,15 +128,14 @@ fn extract_stream<R: Read>(
     limits: &Limits,
 ) -> Result<Extracted> {
     let mut reader = BufReader::with_capacity(BUF_SIZE, input);
-    if let Some(index) = chunk_index(format, &mut reader) {
-        reader.consume(index.header_len);
-        let mut pipeline = Pipeline::start(payload(format, bare_name)?, archive, dest, limits)?;
-        parallel::feed(&mut reader, &index, &mut pipeline);
-        return pipeline.finish();
+    let mut pipeline = Pipeline::start(payload(format, bare_name)?, archive, dest, limits)?;
+    match chunk_index(format, &mut reader) {
+        Some(index) => {
+            reader.consume(index.header_len);
+            parallel::feed(&mut reader, &index, &mut pipeline);
+        }
+        None => pipeline.feed(&mut decompress(format, reader)),
     }
-    let (mut decompressed, payload) = decompress(format, bare_name, reader)?;
-    let mut pipeline = Pipeline::start(payload, archive, dest, limits)?;
-    pipeline.feed(&mut decompressed);
     pipeline.finish()
 }
 

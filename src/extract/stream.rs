@@ -19,22 +19,15 @@ pub(super) enum Payload {
     File(String),
 }
 
-/// The decompressed stream of an asset other than a zip, and what it holds.
-pub(super) fn decompress<'a, R: BufRead + 'a>(
-    format: Format,
-    bare_name: &str,
-    reader: R,
-) -> Result<(Box<dyn Read + 'a>, Payload)> {
-    let payload = payload(format, bare_name)?;
-    Ok(match format {
-        Format::Tar(compression) | Format::Compressed(compression) => {
-            (compression.decoder(reader), payload)
-        }
-        _ => (Box::new(reader), payload),
-    })
+/// The decompressed stream of an asset other than a zip (`Bare` is its own).
+pub(super) fn decompress<'a, R: BufRead + 'a>(format: Format, reader: R) -> Box<dyn Read + 'a> {
+    match format {
+        Format::Tar(compression) | Format::Compressed(compression) => compression.decoder(reader),
+        _ => Box::new(reader),
+    }
 }
 
-/// What the decompressed stream of an asset other than a zip holds.
+/// The `Payload` of an asset of `format`; `bare_name` names a single executable.
 pub(super) fn payload(format: Format, bare_name: &str) -> Result<Payload> {
     Ok(match format {
         Format::Tar(_) => Payload::Tar,
