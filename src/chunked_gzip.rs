@@ -29,7 +29,7 @@ const CHUNK_LEN: u64 = 256 * 1024;
 /// of an asset large enough to need bigger chunks (above 16 GiB) is ignored.
 const MAX_PARALLEL_CHUNK_LEN: u64 = 1 << 20;
 
-const FTEXT_FHCRC: u8 = 0x02;
+const FHCRC: u8 = 0x02;
 const FEXTRA: u8 = 0x04;
 const FNAME: u8 = 0x08;
 const FCOMMENT: u8 = 0x10;
@@ -82,9 +82,8 @@ impl ChunkIndex {
 
     /// The uncompressed length of chunk `i`.
     pub(crate) fn chunk_len(&self, i: usize) -> usize {
-        let start = self.chunk_len * i as u64;
         // Bounded by MAX_PARALLEL_CHUNK_LEN, so it fits.
-        (self.total_len - start).min(self.chunk_len) as usize
+        nth_chunk_len(self.total_len, self.chunk_len, i as u64) as usize
     }
 }
 
@@ -94,8 +93,10 @@ pub(crate) fn write(out: &mut File, input: &mut File, threads: usize) -> io::Res
     let total_len = input.metadata()?.len();
     let chunk_len = chunk_len_for(total_len);
     let count = chunk_count(total_len, chunk_len);
-    let sizes_at = out.stream_position()? + 10 + 2 + 4 + FIXED_LEN as u64;
-    out.write_all(&header(chunk_len, total_len, count)?)?;
+    let header = header(chunk_len, total_len, count)?;
+    // The sizes close the header; they are known once the chunks are written.
+    let sizes_at = out.stream_position()? + (header.len() as u64 - 4 * count);
+    out.write_all(&header)?;
     let mut sizes = Vec::with_capacity(count as usize * 4);
     let mut crc = Crc::new();
     let mut next = 0;
@@ -103,8 +104,7 @@ pub(crate) fn write(out: &mut File, input: &mut File, threads: usize) -> io::Res
         let batch = (count - next).min(threads.max(1) as u64);
         let mut plain = Vec::new();
         for i in next..next + batch {
-            let len = (total_len - i * chunk_len).min(chunk_len) as usize;
-            let mut data = vec![0; len];
+            let mut data = vec![0; nth_chunk_len(total_len, chunk_len, i) as usize];
             input.read_exact(&mut data)?;
             plain.push((data, i + 1 == count));
         }
@@ -130,6 +130,11 @@ pub(crate) fn write(out: &mut File, input: &mut File, threads: usize) -> io::Res
 fn chunk_len_for(total_len: u64) -> u64 {
     let needed = total_len.div_ceil(MAX_CHUNKS).next_multiple_of(64 * 1024);
     needed.max(CHUNK_LEN)
+}
+
+/// The uncompressed length of chunk `i`: the last one holds the rest.
+fn nth_chunk_len(total_len: u64, chunk_len: u64, i: u64) -> u64 {
+    (total_len - i * chunk_len).min(chunk_len)
 }
 
 /// One chunk at least, so that an empty input is still a valid stream.
@@ -227,7 +232,7 @@ fn gzip_header(head: &[u8]) -> Option<(u8, &[u8], usize)> {
             pos += head.get(pos..)?.iter().position(|&b| b == 0)? + 1;
         }
     }
-    if flags & FTEXT_FHCRC != 0 {
+    if flags & FHCRC != 0 {
         pos += 2;
     }
     (pos <= head.len()).then_some((flags, extra, pos))
