@@ -262,6 +262,24 @@ mod tests {
     }
 
     #[test]
+    fn tarballs_are_chunked_gzip_that_a_single_member_reader_reads_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        // Large enough for several chunks.
+        let tool: Vec<u8> = (0..700_000u32).map(|i| (i % 251) as u8).collect();
+        fs::write(dir.path().join("tool"), &tool).unwrap();
+        let tar = request("x86_64-unknown-linux-gnu", None, PackageFormat::TarGz);
+        let path = package(&tar, &[dir.path().join("tool")], &dir.path().join("out")).unwrap();
+        let bytes = fs::read(path).unwrap();
+        let index = chunked_gzip::ChunkIndex::parse(&bytes).expect("a chunk index");
+        assert!(index.compressed.len() > 1);
+        let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&bytes[..]));
+        let mut entry = archive.entries().unwrap().next().unwrap().unwrap();
+        let mut unpacked = Vec::new();
+        io::Read::read_to_end(&mut entry, &mut unpacked).unwrap();
+        assert_eq!(unpacked, tool);
+    }
+
+    #[test]
     fn windows_targets_default_to_zip() {
         assert_eq!(
             PackageFormat::default_for("aarch64-pc-windows-msvc"),
