@@ -3,8 +3,8 @@
 //! hands a chunk over still deflated whenever the unpacking thread is about
 //! to run out of work, so that the unpacker inflates it itself instead of
 //! waiting. Two threads stay busy on two cores, in whatever proportion the
-//! machine's inflating and writing speeds call for; a third thread would
-//! only be stacked on a core beside another by the scheduler (measured).
+//! machine's inflating and writing speeds call for. A third thread did
+//! worse on two cores: the scheduler stacked the two inflaters on one.
 //!
 //! Every chunk must inflate alone to exactly the length the index gives,
 //! consuming exactly its compressed bytes, only the last one ending the
